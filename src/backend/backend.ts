@@ -1,0 +1,123 @@
+/**
+ * The kernel interface: everything the tensor front end needs from a backend, over flat typed
+ * arrays. Kernels never allocate their outputs (the front end does), never see autograd, and take
+ * float32 or float64 arrays alike (float64 exists so gradcheck can run the same ops in double).
+ *
+ * The plain TypeScript backend in `js/` is the definition of every kernel's semantics; a fast
+ * backend implements the same interface and is tested against it.
+ */
+import type { Shape } from '../tensor/shape.js';
+
+export type FloatArray = Float32Array | Float64Array;
+export type DataArray = Float32Array | Float64Array | Int32Array;
+
+/** A read of `data` at `offset` with per-dimension `strides` (0 on broadcast dimensions). */
+export interface StridedView {
+  readonly data: DataArray;
+  readonly offset: number;
+  readonly strides: readonly number[];
+}
+
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'relu' | 'gelu' | 'sign';
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+/** out(batch, m, n) = op(A)(m, k) · op(B)(k, n) for each batch; op = transpose when the flag is set. */
+export interface MatmulParams {
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  /** A is stored (k, m) row-major per batch and read transposed. */
+  transA: boolean;
+  /** B is stored (n, k) row-major per batch and read transposed. */
+  transB: boolean;
+  aOffset: number;
+  bOffset: number;
+  /** Elements between consecutive batches of A (0 broadcasts one matrix over the batch). */
+  aBatchStride: number;
+  bBatchStride: number;
+  /** When set, the product is added to `out` instead of overwriting it. */
+  accumulate?: boolean;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** Materializes a strided view of `shape` into row-major `out`. */
+  copyStrided(src: StridedView, shape: Shape, out: DataArray): void;
+  /** dst (a strided view over a writable array) += src (row-major over `shape`). */
+  addIntoStrided(src: DataArray, dst: StridedView, shape: Shape): void;
+  unary(op: UnaryOp, x: FloatArray, out: FloatArray): void;
+  /** out = g · f'(x), where y = f(x) is given too because several derivatives are cheaper from it. */
+  unaryBackward(op: UnaryOp, x: FloatArray, y: FloatArray, g: FloatArray, out: FloatArray): void;
+  /** out = a op b over `shape` (row-major), reading both inputs through broadcast strides. Comparisons give 1 or 0. */
+  binary(op: BinaryOp, a: StridedView, b: StridedView, shape: Shape, out: FloatArray): void;
+  /** out = cond ≠ 0 ? a : b over `shape`. */
+  where(cond: StridedView, a: StridedView, b: StridedView, shape: Shape, out: FloatArray): void;
+  /** Reduces the middle axis of a row-major (outer, mid, inner) array into (outer, inner). */
+  reduce(op: ReduceOp, x: FloatArray, outer: number, mid: number, inner: number, out: FloatArray): void;
+  /** Index of the first maximum (or minimum) along the middle axis of (outer, mid, inner). */
+  argReduce(op: 'argmax' | 'argmin', x: FloatArray, outer: number, mid: number, inner: number, out: Int32Array): void;
+  matmul(a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): void;
+  /** Row-wise softmax (or log-softmax) of a (rows, cols) array, stable for large inputs. */
+  softmax(x: FloatArray, rows: number, cols: number, out: FloatArray, log: boolean): void;
+  /** Gradient of `softmax` from its output y and the incoming gradient g. */
+  softmaxBackward(y: FloatArray, g: FloatArray, rows: number, cols: number, out: FloatArray, log: boolean): void;
+  /** Row-wise layer normalization; writes the per-row mean and 1/std for the backward pass. */
+  layerNorm(
+    x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, rows: number, cols: number, eps: number,
+    out: FloatArray, mean: FloatArray, rstd: FloatArray,
+  ): void;
+  /** dx is overwritten; dweight and dbias (when given) are accumulated into. */
+  layerNormBackward(
+    x: FloatArray, weight: FloatArray | null, mean: FloatArray, rstd: FloatArray, g: FloatArray,
+    rows: number, cols: number, dx: FloatArray, dweight: FloatArray | null, dbias: FloatArray | null,
+  ): void;
+  /** out(outer, idx.length, inner) = x(outer, n, inner) at idx along the middle axis. Indices are pre-validated. */
+  indexSelect(x: FloatArray, outer: number, n: number, inner: number, idx: Int32Array, out: FloatArray): void;
+  /** out(outer, n, inner) += src(outer, idx.length, inner) scattered at idx along the middle axis (repeats add up). */
+  indexAdd(src: FloatArray, outer: number, n: number, inner: number, idx: Int32Array, out: FloatArray): void;
+  /** out(outer, m, inner) = x(outer, n, inner)[o, idx[o, j, i], i] — torch.gather along the middle axis. */
+  gather(x: FloatArray, outer: number, n: number, inner: number, idx: Int32Array, m: number, out: FloatArray): void;
+  /** Inverse of gather: out(outer, n, inner)[o, idx[o, j, i], i] += src[o, j, i]. */
+  scatterAdd(src: FloatArray, outer: number, n: number, inner: number, idx: Int32Array, m: number, out: FloatArray): void;
+}
+
+const registry = new Map<string, () => Backend>();
+let active: Backend | null = null;
+let defaultBackend = 'js';
+
+/** The backend chosen when neither `setBackend` nor `LLMCORE_BACKEND` says otherwise (the fastest one registered). */
+export function setDefaultBackend(name: string): void {
+  defaultBackend = name;
+}
+
+/** Makes a backend available to `setBackend` under its name. */
+export function registerBackend(name: string, create: () => Backend): void {
+  registry.set(name, create);
+}
+
+/** Names of the registered backends. */
+export function listBackends(): string[] {
+  return [...registry.keys()];
+}
+
+/**
+ * Chooses the backend every op runs on from now on.
+ * @example setBackend('js') // the plain reference kernels
+ */
+export function setBackend(name: string): Backend {
+  const create = registry.get(name);
+  if (!create) throw new Error(`setBackend: unknown backend '${name}' (available: ${listBackends().join(', ')})`);
+  active = create();
+  return active;
+}
+
+/** The backend ops run on: the one set last, else `LLMCORE_BACKEND` from the environment, else the default (the fastest registered). */
+export function getBackend(): Backend {
+  if (active) return active;
+  const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LLMCORE_BACKEND;
+  return setBackend(fromEnv || defaultBackend);
+}

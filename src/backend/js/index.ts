@@ -1,0 +1,18 @@
+/** The reference backend: plain TypeScript, the living definition of every kernel. */
+import { registerBackend, type Backend } from '../backend.js';
+import { binary, unary, unaryBackward, where } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { indexAdd, indexSelect, gather, layerNorm, layerNormBackward, scatterAdd, softmax, softmaxBackward } from './nn.js';
+import { argReduce, reduce } from './reduce.js';
+import { addIntoStrided, copyStrided } from './strided.js';
+
+/** A fresh instance of the reference backend. */
+export function createJsBackend(): Backend {
+  return {
+    name: 'js',
+    copyStrided, addIntoStrided, unary, unaryBackward, binary, where, reduce, argReduce, matmul,
+    softmax, softmaxBackward, layerNorm, layerNormBackward, indexSelect, indexAdd, gather, scatterAdd,
+  };
+}
+
+registerBackend('js', createJsBackend);

@@ -1,0 +1,162 @@
+/** Functional neural-network ops: softmax, layerNorm, embedding, dropout, linear and the losses. */
+import { getBackend } from '../backend/backend.js';
+import { Tensor } from '../tensor/tensor.js';
+import { formatShape, normalizeAxis, ShapeError, sizeOf } from '../tensor/shape.js';
+import { defaultGenerator, type Generator } from '../util/random.js';
+import { floatAlloc, fromOp, requireFloat } from './make.js';
+import { indexSelect, toIndices } from './index-ops.js';
+import { matmul } from './matmul.js';
+
+function softmaxImpl(x: Tensor, axis: number, log: boolean): Tensor {
+  const op = log ? 'logSoftmax' : 'softmax';
+  requireFloat(x, op);
+  const a = normalizeAxis(axis, x.ndim, op);
+  if (a !== x.ndim - 1) return softmaxImpl(x.transpose(a, -1), -1, log).transpose(a, -1);
+  const cols = x.ndim === 0 ? 1 : x.shape[x.ndim - 1];
+  const rows = cols === 0 ? 0 : x.size / cols;
+  const xd = x.floatData();
+  const out = floatAlloc(x.dtype, xd.length);
+  getBackend().softmax(xd, rows, cols, out, log);
+  return fromOp(op, out, x.shape, [x], (g) => {
+    const gx = floatAlloc(x.dtype, out.length);
+    getBackend().softmaxBackward(out, g.floatData(), rows, cols, gx, log);
+    return [new Tensor(gx, x.shape)];
+  });
+}
+
+/** Softmax along `axis` (last by default), stable for large inputs. */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  return softmaxImpl(x, axis, false);
+}
+
+/** log(softmax(x)) computed directly, without the overflow of exp. */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  return softmaxImpl(x, axis, true);
+}
+
+/**
+ * Layer normalization over the trailing dimensions `normalizedShape`, with optional affine weight and bias.
+ * @example layerNorm(x, [C], gamma, beta, 1e-5)
+ */
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  requireFloat(x, 'layerNorm');
+  const k = normalizedShape.length;
+  const tail = x.shape.slice(x.ndim - k);
+  if (k > x.ndim || tail.some((d, i) => d !== normalizedShape[i])) {
+    throw new ShapeError(`layerNorm: input ${formatShape(x.shape)} does not end with normalized shape ${formatShape(normalizedShape)}`);
+  }
+  for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
+    if (p && (p.size !== sizeOf(normalizedShape) || p.ndim !== k)) {
+      throw new ShapeError(`layerNorm: ${name} has shape ${formatShape(p.shape)}, expected ${formatShape(normalizedShape)}`);
+    }
+  }
+  const cols = sizeOf(normalizedShape);
+  const rows = cols === 0 ? 0 : x.size / cols;
+  const xd = x.floatData();
+  const wd = weight ? weight.floatData() : null;
+  const bd = bias ? bias.floatData() : null;
+  const out = floatAlloc(x.dtype, xd.length);
+  const mean = floatAlloc(x.dtype, rows);
+  const rstd = floatAlloc(x.dtype, rows);
+  getBackend().layerNorm(xd, wd, bd, rows, cols, eps, out, mean, rstd);
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  return fromOp('layerNorm', out, x.shape, inputs, (g) => {
+    const dx = floatAlloc(x.dtype, xd.length);
+    const dw = weight ? floatAlloc(x.dtype, cols) : null;
+    const db = bias ? floatAlloc(x.dtype, cols) : null;
+    getBackend().layerNormBackward(xd, wd, mean, rstd, g.floatData(), rows, cols, dx, dw, db);
+    const grads: (Tensor | null)[] = [new Tensor(dx, x.shape)];
+    if (weight) grads.push(new Tensor(dw!, weight.shape));
+    if (bias) grads.push(new Tensor(db!, bias.shape));
+    return grads;
+  });
+}
+
+/**
+ * Looks up rows of `weight` (V, C) for integer ids of any shape → (...ids.shape, C).
+ * @example embedding(tokEmb, ids) // (B, T) → (B, T, C)
+ */
+export function embedding(weight: Tensor, ids: Tensor | readonly number[]): Tensor {
+  if (weight.ndim !== 2) throw new ShapeError(`embedding: weight must be (V, C), got ${formatShape(weight.shape)}`);
+  return indexSelect(weight, 0, ids);
+}
+
+/**
+ * Inverted dropout: in training, zeroes each element with probability p and scales the rest by 1/(1-p).
+ * @example dropout(x, 0.1, model.training)
+ */
+export function dropout(x: Tensor, p: number, training = true, generator: Generator = defaultGenerator()): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new ShapeError(`dropout: p must be in [0, 1], got ${p}`);
+  if (!training || p === 0) return x;
+  const mask = floatAlloc(x.dtype, x.size);
+  const scale = p === 1 ? 0 : 1 / (1 - p);
+  for (let i = 0; i < mask.length; i++) mask[i] = generator.uniform() >= p ? scale : 0;
+  return x.mul(new Tensor(mask, x.shape));
+}
+
+/**
+ * y = x Wᵀ + b with W of shape (out, in), as torch.nn.functional.linear.
+ * @example linear(x, w, b) // (B, T, in) → (B, T, out)
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  const inF = weight.shape[1];
+  if (weight.ndim !== 2 || x.shape[x.ndim - 1] !== inF) {
+    throw new ShapeError(`linear: input ${formatShape(x.shape)} does not fit weight ${formatShape(weight.shape)} (expected last size ${inF})`);
+  }
+  // fold leading dims so the weight gradient is one matmul, not a batch of them summed
+  const flat = x.ndim === 2 ? x : x.reshape([-1, inF]);
+  let y = matmul(flat, weight.transpose(0, 1));
+  if (bias) y = y.add(bias);
+  return x.ndim === 2 ? y : y.reshape([...x.shape.slice(0, -1), weight.shape[0]]);
+}
+
+export interface CrossEntropyOptions {
+  /** Targets equal to this contribute nothing (default −100, as PyTorch). */
+  ignoreIndex?: number;
+  /** Mixes the one-hot target with the uniform distribution: (1−ε)·nll + ε·mean(−log p). */
+  labelSmoothing?: number;
+  /** 'mean' over non-ignored targets (default), 'sum', or 'none' (per target). */
+  reduction?: 'mean' | 'sum' | 'none';
+}
+
+/**
+ * Cross-entropy of logits (N, C) — or (..., C) — against integer class targets (N) — or (...) —
+ * exactly as torch.nn.functional.cross_entropy.
+ * @example crossEntropy(logits.reshape([-1, V]), targets.reshape([-1]), { ignoreIndex: 0, labelSmoothing: 0.1 })
+ */
+export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[], options: CrossEntropyOptions = {}): Tensor {
+  const { ignoreIndex = -100, labelSmoothing = 0, reduction = 'mean' } = options;
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new ShapeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  if (logits.ndim < 1) throw new ShapeError('crossEntropy: logits need a class dimension');
+  const C = logits.shape[logits.ndim - 1];
+  const N = logits.size / Math.max(C, 1);
+  const tShape = targets instanceof Tensor ? targets.shape : [targets.length];
+  if (sizeOf(tShape) !== N || (targets instanceof Tensor && targets.ndim !== logits.ndim - 1)) {
+    throw new ShapeError(`crossEntropy: logits ${formatShape(logits.shape)} need targets of shape ${formatShape(logits.shape.slice(0, -1))}, got ${formatShape(tShape)}`);
+  }
+  const raw = targets instanceof Tensor ? targets.contiguousData() : Int32Array.from(targets);
+  const keep = floatAlloc(logits.dtype, N);
+  const safe = new Int32Array(N);
+  let count = 0;
+  for (let i = 0; i < N; i++) {
+    if (raw[i] === ignoreIndex) continue;
+    keep[i] = 1;
+    safe[i] = raw[i];
+    count++;
+  }
+  toIndices(safe, C, 'crossEntropy (targets)');
+  const lp = logSoftmax(logits.reshape([N, C]), -1);
+  let per = lp.gather(1, new Tensor(safe, [N, 1])).reshape([N]).neg();
+  if (labelSmoothing > 0) per = per.mul(1 - labelSmoothing).add(lp.mean(-1).neg().mul(labelSmoothing));
+  per = per.mul(new Tensor(keep, [N]));
+  if (reduction === 'none') return per.reshape([...tShape]);
+  const total = per.sum();
+  // all targets ignored: PyTorch gives NaN for 'mean'
+  return reduction === 'sum' ? total : total.div(count);
+}
+
+/** Mean squared error, as torch.nn.functional.mse_loss. */
+export function mseLoss(input: Tensor, target: Tensor): Tensor {
+  const d = input.sub(target);
+  return d.mul(d).mean();
+}
