@@ -21,3 +21,4 @@ export { reshape, permute, transpose, expand, squeeze, unsqueeze, flatten, slice
 export { matmul } from './ops/matmul.js';
 export { indexSelect, gather, concat, stack } from './ops/index-ops.js';
 export { softmax, logSoftmax, layerNorm, embedding, dropout, linear, crossEntropy, mseLoss, type CrossEntropyOptions } from './ops/nn.js';
+export * as nn from './nn/index.js';
