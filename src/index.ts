@@ -5,8 +5,6 @@
  * import { tensor, nn, optim } from 'llmcore';
  * const model = new nn.Sequential(new nn.Linear(2, 8), new nn.Tanh(), new nn.Linear(8, 1));
  */
-import './backend/js/index.js';
-
 export { Tensor, type TensorLike } from './tensor/tensor.js';
 export { tensor, zeros, ones, full, arange, randn, rand, type TensorOptions } from './tensor/create.js';
 export { ShapeError, formatShape, type Shape } from './tensor/shape.js';

@@ -7,6 +7,7 @@
  * backend implements the same interface and is tested against it.
  */
 import type { Shape } from '../tensor/shape.js';
+import { createJsBackend } from './js/index.js';
 
 export type FloatArray = Float32Array | Float64Array;
 export type DataArray = Float32Array | Float64Array | Int32Array;
@@ -85,7 +86,8 @@ export interface Backend {
   scatterAdd(src: FloatArray, outer: number, n: number, inner: number, idx: Int32Array, m: number, out: FloatArray): void;
 }
 
-const registry = new Map<string, () => Backend>();
+// the reference backend is always there, so every op works whatever module was imported first
+const registry = new Map<string, () => Backend>([['js', createJsBackend]]);
 let active: Backend | null = null;
 let defaultBackend = 'js';
 

@@ -1,5 +1,5 @@
 /** The reference backend: plain TypeScript, the living definition of every kernel. */
-import { registerBackend, type Backend } from '../backend.js';
+import type { Backend } from '../backend.js';
 import { binary, unary, unaryBackward, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { indexAdd, indexSelect, gather, layerNorm, layerNormBackward, scatterAdd, softmax, softmaxBackward } from './nn.js';
@@ -14,5 +14,3 @@ export function createJsBackend(): Backend {
     softmax, softmaxBackward, layerNorm, layerNormBackward, indexSelect, indexAdd, gather, scatterAdd,
   };
 }
-
-registerBackend('js', createJsBackend);

@@ -1,0 +1,26 @@
+/** The `llmcore` command: one subcommand per chapter of the explainer. */
+import { Command, CommanderError } from 'commander';
+import '../src/index.js';
+import { registerLinear } from './linear.js';
+import { registerTour } from './tour.js';
+
+const program = new Command();
+program
+  .name('llmcore')
+  .description('The core technology of large models, runnable: tensors and autograd, and the chapters built on them.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerLinear(program);
+registerTour(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode;
+  } else {
+    process.stderr.write(`llmcore: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The explainer's first model, y = ax + b: a and b are parameters learned from data by gradient
+ * descent on the mean squared error, next to the closed-form least-squares answer for comparison.
+ */
+import { tensor } from '../tensor/create.js';
+import { mseLoss } from '../ops/nn.js';
+import { Module, type Parameter } from '../nn/module.js';
+import { zeros } from '../tensor/create.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Generator } from '../util/random.js';
+import { noGrad } from '../autograd/grad-mode.js';
+
+/** The model y = a·x + b with two scalar parameters. */
+export class LineModel extends Module {
+  readonly a: Parameter;
+  readonly b: Parameter;
+
+  constructor() {
+    super();
+    this.a = this.param('a', zeros([1]));
+    this.b = this.param('b', zeros([1]));
+  }
+
+  forward(x: Tensor): Tensor {
+    return x.mul(this.a).add(this.b);
+  }
+}
+
+export interface LinePoints {
+  x: number[];
+  y: number[];
+}
+
+/**
+ * Noisy points on y = ax + b: x uniform in [0, 10), Gaussian noise of standard deviation `noise`.
+ * @example makeLinePoints({ a: 2, b: 1, noise: 0.5, points: 1000, seed: 0 })
+ */
+export function makeLinePoints(o: { a: number; b: number; noise: number; points: number; seed: number }): LinePoints {
+  if (!Number.isInteger(o.points) || o.points < 2) throw new Error(`linear: --points must be an integer >= 2, got ${o.points}`);
+  if (!(o.noise >= 0)) throw new Error(`linear: --noise must be >= 0, got ${o.noise}`);
+  const g = new Generator(o.seed);
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < o.points; i++) {
+    const xi = 10 * g.uniform();
+    x.push(xi);
+    y.push(o.a * xi + o.b + o.noise * g.normal());
+  }
+  return { x, y };
+}
+
+/** Ordinary least squares in closed form: a = cov(x, y) / var(x), b = ȳ − a·x̄. */
+export function leastSquares({ x, y }: LinePoints): { a: number; b: number } {
+  const n = x.length;
+  const mx = x.reduce((s, v) => s + v, 0) / n;
+  const my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+  }
+  if (sxx === 0) throw new Error('linear: all x values are equal, so the slope is undetermined');
+  const a = sxy / sxx;
+  return { a, b: my - a * mx };
+}
+
+export interface FitStep {
+  step: number;
+  a: number;
+  b: number;
+  loss: number;
+}
+
+export interface FitOptions {
+  steps?: number;
+  lr?: number;
+  /** Called after each step (for printing progress). */
+  onStep?: (s: FitStep) => void;
+}
+
+/**
+ * Fits a and b by full-batch gradient descent. x is centred and scaled inside (z = (x−μ)/σ) so one
+ * learning rate suits data of any scale; a and b are reported in the data's own units.
+ */
+export function fitLine(points: LinePoints, options: FitOptions = {}): FitStep {
+  const { steps = 200, lr = 0.1, onStep } = options;
+  const { x, y } = points;
+  if (x.length !== y.length || x.length < 2) throw new Error(`linear: need at least 2 points with x and y, got ${x.length} x and ${y.length} y`);
+  const n = x.length;
+  const mu = x.reduce((s, v) => s + v, 0) / n;
+  const sigma = Math.sqrt(x.reduce((s, v) => s + (v - mu) ** 2, 0) / n);
+  if (sigma === 0) throw new Error('linear: all x values are equal, so the slope is undetermined');
+  const z = tensor(x.map((v) => (v - mu) / sigma));
+  const target = tensor(y);
+  const model = new LineModel();
+  const toOriginal = (): { a: number; b: number } => {
+    const a = model.a.item() / sigma;
+    return { a, b: model.b.item() - a * mu };
+  };
+  let last: FitStep = { step: 0, ...toOriginal(), loss: NaN };
+  for (let step = 1; step <= steps; step++) {
+    model.zeroGrad();
+    const loss = mseLoss(model.forward(z), target);
+    loss.backward();
+    noGrad(() => {
+      for (const p of model.parameters()) {
+        const g = p.grad!.data;
+        for (let i = 0; i < p.data.length; i++) p.data[i] -= lr * g[i];
+      }
+    });
+    last = { step, ...toOriginal(), loss: loss.item() };
+    onStep?.(last);
+  }
+  // the loss of the final parameters, not of the ones before the last update
+  last.loss = noGrad(() => mseLoss(model.forward(z), target).item());
+  return last;
+}
