@@ -20,3 +20,6 @@ export { matmul } from './ops/matmul.js';
 export { indexSelect, gather, concat, stack } from './ops/index-ops.js';
 export { softmax, logSoftmax, layerNorm, embedding, dropout, linear, crossEntropy, mseLoss, type CrossEntropyOptions } from './ops/nn.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as io from './io/index.js';
+export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './io/safetensors.js';

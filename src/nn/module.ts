@@ -138,14 +138,27 @@ export abstract class Module {
       const src = state[key];
       if (!src) { if (strict) problems.push(`missing key '${key}' (expected shape ${formatShape(t.shape)})`); continue; }
       if (!sameShape(src.shape, t.shape)) problems.push(`shape mismatch for '${key}': checkpoint has ${formatShape(src.shape)}, model expects ${formatShape(t.shape)}`);
-      if (src.dtype === 'int32' && t.dtype !== 'int32') problems.push(`dtype mismatch for '${key}': checkpoint has int32, model expects ${t.dtype}`);
+      if ((src.dtype === 'int32') !== (t.dtype === 'int32')) problems.push(`dtype mismatch for '${key}': checkpoint has ${src.dtype}, model expects ${t.dtype}`);
     }
     if (strict) for (const key of Object.keys(state)) if (!(key in own)) problems.push(`unexpected key '${key}' (shape ${formatShape(state[key].shape)})`);
     if (problems.length) throw new StateDictError(`loadStateDict: ${problems.join('; ')}`);
     noGrad(() => {
       for (const [key, t] of Object.entries(own)) {
         const src = state[key];
-        if (src) (t.data as Float32Array).set(src.contiguousData());
+        if (!src) continue;
+        const values = src.contiguousData();
+        if (t.isContiguous()) {
+          (t.data as Float32Array).set(values, t.offset);
+        } else {
+          // a buffer that is a strided view: write element by element through its strides
+          const idx = new Array<number>(t.ndim).fill(0);
+          for (let n = 0; n < values.length; n++) {
+            let p = t.offset;
+            for (let d = 0; d < t.ndim; d++) p += idx[d] * t.strides[d];
+            t.data[p] = values[n];
+            for (let d = t.ndim - 1; d >= 0 && ++idx[d] === t.shape[d]; d--) idx[d] = 0;
+          }
+        }
       }
     });
   }

@@ -102,11 +102,14 @@ export const relu = (x: Tensor): Tensor => unaryOp('relu', x);
 /** GELU with the exact Gaussian CDF (PyTorch's default). */
 export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x);
 
-/** Clamps into [min, max]; either bound may be null. Gradient passes where the value was inside. */
+/** Clamps into [min, max]; either bound may be null. Gradient passes where min ≤ x ≤ max (bounds included, as PyTorch). */
 export function clamp(x: Tensor, min: number | null, max: number | null): Tensor {
+  // Fix: built from maximum/minimum, a value exactly on a bound got half the gradient (their tie
+  // rule); torch.clamp passes the whole gradient there. `where` keeps x's gradient unless x is
+  // strictly outside, and NaN still propagates (a comparison with NaN is false, so x is kept).
   let y = x;
-  if (min !== null) y = maximum(y, min);
-  if (max !== null) y = minimum(y, max);
+  if (min !== null) y = where(binaryRaw('lt', y, asTensor(min, y)), min, y);
+  if (max !== null) y = where(binaryRaw('gt', y, asTensor(max, y)), max, y);
   return y;
 }
 

@@ -51,8 +51,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   requireFloat(a, 'matmul');
   requireFloat(b, 'matmul');
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both operands need at least one dimension, got ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
-  if (a.ndim === 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
+  // b is promoted first: for 1-D @ 1-D the inner call then promotes a and squeezes (1,1) → (1,) → (),
+  // where promoting a first would try to squeeze dim -2 of the (1,)-shaped result and throw.
   if (b.ndim === 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
+  if (a.ndim === 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
   const m = a.shape[a.ndim - 2];
   const k = a.shape[a.ndim - 1];
   const k2 = b.shape[b.ndim - 2];

@@ -15,8 +15,16 @@ export function formatTensor(t: Tensor): string {
   const isInt = t.dtype === 'int32';
   const summarize = t.size > THRESHOLD;
   let maxAbs = 0;
-  for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i])) maxAbs = Math.max(maxAbs, Math.abs(data[i]));
-  const sci = !isInt && (maxAbs >= 1e5 || (maxAbs > 0 && maxAbs < 1e-3));
+  let minAbs = Infinity; // smallest non-zero finite magnitude
+  for (let i = 0; i < data.length; i++) {
+    const a = Math.abs(data[i]);
+    if (!Number.isFinite(a)) continue;
+    maxAbs = Math.max(maxAbs, a);
+    if (a > 0) minAbs = Math.min(minAbs, a);
+  }
+  // Fix: a tiny non-zero value beside larger ones (e.g. [1e-5, 2]) used to print as 0.0000; like
+  // PyTorch, switch to scientific notation when some non-zero magnitude is below 1e-4.
+  const sci = !isInt && (maxAbs >= 1e5 || (maxAbs > 0 && maxAbs < 1e-3) || minAbs < 1e-4);
   const cells: string[] = Array.from(data, (v) => formatNumber(v, isInt, sci));
   const width = cells.reduce((w, c) => Math.max(w, c.length), 0);
   const strides: number[] = [];

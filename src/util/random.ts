@@ -33,8 +33,13 @@ export class Generator {
   /** Restarts the stream from `seed`. */
   manualSeed(seed: number): this {
     if (!Number.isFinite(seed)) throw new Error(`Generator: seed must be a finite number, got ${seed}`);
-    const sm = splitmix32(Math.floor(seed) ^ Math.floor(seed / 2 ** 32));
-    this.s0 = sm(); this.s1 = sm(); this.s2 = sm(); this.s3 = sm();
+    // seeds in [0, 2^32) use the low word alone; any other seed (negative, or beyond 32 bits) also
+    // mixes in its high word, so that -1 and 0, or 2^32 + 1 and 1, give different streams
+    const whole = Math.floor(seed);
+    const hi = Math.floor(whole / 2 ** 32);
+    const sm = splitmix32(whole - hi * 2 ** 32);
+    const mix = hi === 0 ? () => 0 : splitmix32(hi ^ 0x5bd1e995);
+    this.s0 = (sm() ^ mix()) >>> 0; this.s1 = (sm() ^ mix()) >>> 0; this.s2 = (sm() ^ mix()) >>> 0; this.s3 = (sm() ^ mix()) >>> 0;
     this.spare = null;
     return this;
   }

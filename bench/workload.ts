@@ -1,0 +1,23 @@
+/** What every benchmark workload provides, and the one JSON line each measurement becomes. */
+
+export interface Measurement {
+  workload: string;
+  lib: string;
+  value: number;
+  unit: string;
+  threads: number;
+  /** W1: "MxKxN". */
+  shape?: string;
+  /** W1: which operands are read transposed ("nn", "tn", "nt", "tt"). */
+  trans?: string;
+}
+
+export interface Workload {
+  id: string;
+  unit: string;
+  /** Whether a bigger value is better (throughput) or worse (latency). */
+  higherIsBetter: boolean;
+  /** Libraries this workload can run on. */
+  libs: string[];
+  run(lib: string): Promise<Measurement[]>;
+}

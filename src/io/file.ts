@@ -1,0 +1,161 @@
+/**
+ * safetensors on disk, for Node. This is the only io file that imports `node:`; the engine's index
+ * never imports it, so browser bundles stay clean. It is its own entry point (a package `exports`
+ * subpath), imported only by Node code: the CLI, training scripts, tests.
+ *
+ * Saves are atomic: the bytes go to a temporary file in the target's directory, are fsynced, and
+ * only then renamed over the target. rename within one directory is atomic on POSIX and on NTFS, so
+ * a crash at any moment leaves either the old file or the new one, never a torn mix. A crash can
+ * leave a stray `.<name>.<random>.tmp` beside the target; it is harmless and can be deleted.
+ */
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Module, LoadStateDictOptions } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { LRScheduler } from '../optim/schedules.js';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError, type DecodedSafetensors, type EncodeOptions } from './safetensors.js';
+
+export interface SaveOptions extends EncodeOptions {
+  /**
+   * Runs after the temporary file is written and fsynced, before it replaces the target. Throwing
+   * aborts the save (the temporary file is removed, the target untouched). Meant for tests that
+   * simulate a crash mid-save.
+   */
+  beforeRename?: (tempPath: string) => void | Promise<void>;
+}
+
+/**
+ * Writes `bytes` to `path` atomically (temporary file, fsync, rename).
+ * @example await writeFileAtomic('run/ckpt.safetensors', bytes)
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array, hooks: Pick<SaveOptions, 'beforeRename'> = {}): Promise<void> {
+  const dir = dirname(path);
+  // Same directory as the target: rename across file systems is not atomic (and fails with EXDEV).
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  let created = false;
+  try {
+    const fh = await open(temp, 'wx'); // wx: never clobber a file we did not create
+    created = true;
+    try {
+      let written = 0;
+      while (written < bytes.length) {
+        const { bytesWritten } = await fh.write(bytes, written, bytes.length - written);
+        written += bytesWritten;
+      }
+      await fh.sync(); // the data must be on disk before the rename makes it the file
+    } finally {
+      await fh.close();
+    }
+    if (hooks.beforeRename) await hooks.beforeRename(temp);
+    await rename(temp, path);
+    created = false;
+  } catch (err) {
+    if (created) await unlink(temp).catch(() => undefined);
+    throw new SafetensorsError(`save ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  await syncDirectory(dir);
+}
+
+/** Makes the rename itself durable. Best effort: some platforms (Windows) cannot open a directory. */
+async function syncDirectory(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // durability of the directory entry is not guaranteed there; the data itself already is
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Saves tensors as a safetensors file, atomically.
+ * @example await saveSafetensors('weights.safetensors', { w, b }, { dtype: 'F16', metadata: { epoch: '3' } })
+ */
+export async function saveSafetensors(path: string, tensors: Record<string, Tensor>, options: SaveOptions = {}): Promise<void> {
+  // Encode first: an unencodable input must fail before anything touches the disk.
+  const bytes = encodeSafetensors(tensors, options);
+  await writeFileAtomic(path, bytes, options);
+}
+
+/**
+ * Reads a safetensors file; errors name the path and the offending key.
+ * @example const { tensors, metadata } = await loadSafetensors('weights.safetensors')
+ */
+export async function loadSafetensors(path: string): Promise<DecodedSafetensors> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new SafetensorsError(`load ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return decodeSafetensors(bytes);
+  } catch (err) {
+    throw new SafetensorsError(`load ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Saves a module's state dict (PyTorch names, so `safetensors.torch.load_file` + `load_state_dict` read it).
+ * @example await saveStateDict('model.safetensors', model, { metadata: { config: JSON.stringify(cfg) } })
+ */
+export async function saveStateDict(path: string, module: Module, options: SaveOptions = {}): Promise<void> {
+  await saveSafetensors(path, module.stateDict(), options);
+}
+
+/**
+ * Loads a safetensors file into a module. With `strict` (the default) every missing or unexpected
+ * key is an error; shape mismatches always are. Returns the file's metadata.
+ * @example const metadata = await loadStateDictFile('model.safetensors', model)
+ */
+export async function loadStateDictFile(path: string, module: Module, options: LoadStateDictOptions = {}): Promise<Record<string, string>> {
+  const { tensors, metadata } = await loadSafetensors(path);
+  try {
+    module.loadStateDict(tensors, options);
+  } catch (err) {
+    const e = err as Error;
+    e.message = `${path}: ${e.message}`;
+    throw e;
+  }
+  return metadata;
+}
+
+const SCHEDULER_KEY = 'llmcore.scheduler';
+
+/**
+ * Saves an optimizer's state (moment buffers as F32 tensors, steps and hyper-parameters as JSON
+ * metadata), and a scheduler's position if given, so a resumed run continues bit for bit.
+ * @example await saveOptimizerState('optim.safetensors', opt, { scheduler: sched })
+ */
+export async function saveOptimizerState(path: string, optimizer: Optimizer, options: SaveOptions & { scheduler?: LRScheduler } = {}): Promise<void> {
+  const { tensors, metadata } = optimizer.stateTensors();
+  const all = { ...options.metadata, ...metadata };
+  if (options.scheduler) all[SCHEDULER_KEY] = JSON.stringify(options.scheduler.stateDict());
+  // Moment buffers keep the parameters' own precision: a lossy dtype would break exact resumption.
+  await saveSafetensors(path, tensors, { ...options, dtype: undefined, metadata: all });
+}
+
+/**
+ * Restores what saveOptimizerState wrote into an optimizer built over the same parameters.
+ * @example await loadOptimizerState('optim.safetensors', opt, { scheduler: sched })
+ */
+export async function loadOptimizerState(path: string, optimizer: Optimizer, options: { scheduler?: LRScheduler } = {}): Promise<Record<string, string>> {
+  const { tensors, metadata } = await loadSafetensors(path);
+  try {
+    optimizer.loadStateTensors({ tensors, metadata });
+    if (options.scheduler) {
+      const raw = metadata[SCHEDULER_KEY];
+      if (raw === undefined) throw new Error(`no scheduler state ('${SCHEDULER_KEY}' metadata) in the file`);
+      options.scheduler.loadStateDict(JSON.parse(raw));
+    }
+  } catch (err) {
+    const e = err as Error;
+    e.message = `${path}: ${e.message}`;
+    throw e;
+  }
+  return metadata;
+}
