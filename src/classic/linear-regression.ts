@@ -9,6 +9,7 @@ import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Generator } from '../util/random.js';
 import { noGrad } from '../autograd/grad-mode.js';
+import { SGD } from '../optim/sgd.js';
 
 /** The model y = a·x + b with two scalar parameters. */
 export class LineModel extends Module {
@@ -94,6 +95,7 @@ export function fitLine(points: LinePoints, options: FitOptions = {}): FitStep {
   const z = tensor(x.map((v) => (v - mu) / sigma));
   const target = tensor(y);
   const model = new LineModel();
+  const optimizer = new SGD(model.parameters(), { lr });
   const toOriginal = (): { a: number; b: number } => {
     const a = model.a.item() / sigma;
     return { a, b: model.b.item() - a * mu };
@@ -103,12 +105,7 @@ export function fitLine(points: LinePoints, options: FitOptions = {}): FitStep {
     model.zeroGrad();
     const loss = mseLoss(model.forward(z), target);
     loss.backward();
-    noGrad(() => {
-      for (const p of model.parameters()) {
-        const g = p.grad!.data;
-        for (let i = 0; i < p.data.length; i++) p.data[i] -= lr * g[i];
-      }
-    });
+    optimizer.step();
     last = { step, ...toOriginal(), loss: loss.item() };
     onStep?.(last);
   }
