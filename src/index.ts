@@ -23,3 +23,4 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as io from './io/index.js';
 export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './io/safetensors.js';
+export * as text from './text/index.js';
