@@ -4,9 +4,10 @@
  * values with the ratio ours/peer (or one JSON object per measurement and line with --json).
  */
 import { w1 } from './w1-matmul.js';
+import { w5Knn } from './knn.js';
 import type { Measurement, Workload } from './workload.js';
 
-const WORKLOADS: Workload[] = [w1];
+const WORKLOADS: Workload[] = [w1, w5Knn];
 
 function parseArgs(argv: string[]): { ids: string[]; libs: string[]; json: boolean } {
   const ids: string[] = [];

@@ -1,6 +1,7 @@
 /** The `llmcore` command: one subcommand per chapter of the explainer. */
 import { Command, CommanderError } from 'commander';
 import '../src/index.js';
+import { registerIris } from './iris.js';
 import { registerLinear } from './linear.js';
 import { registerTour } from './tour.js';
 
@@ -12,6 +13,7 @@ program
   .exitOverride();
 
 registerLinear(program);
+registerIris(program);
 registerTour(program);
 
 try {

@@ -24,3 +24,4 @@ export * as optim from './optim/index.js';
 export * as io from './io/index.js';
 export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './io/safetensors.js';
 export * as text from './text/index.js';
+export * as classic from './classic/index.js';

@@ -55,3 +55,25 @@ export function numericColumn(table: CsvTable, name: string, source = 'CSV'): nu
     return v;
   });
 }
+
+/**
+ * A classification data set from a table: `label` names the class column (its distinct values,
+ * sorted, become classes 0..C−1), every other column must be numeric and becomes a feature. Errors
+ * name the missing column, or the line and column of a bad cell; an empty table is an error.
+ */
+export function labelledDataset(table: CsvTable, label: string, source = 'CSV'): { x: number[][]; y: number[]; features: string[]; classes: string[] } {
+  const li = columnIndex(table, label, source);
+  if (table.rows.length === 0) throw new CsvError(`${source}: no data rows after the header (expected at least one)`);
+  const features = table.header.filter((_, i) => i !== li);
+  if (features.length === 0) throw new CsvError(`${source}: no feature columns besides the label column '${label}'`);
+  const columns = features.map((name) => numericColumn(table, name, source));
+  const x = table.rows.map((_, r) => columns.map((col) => col[r]));
+  const raw = table.rows.map((row, r) => {
+    if (row[li] === '') throw new CsvError(`${source}: line ${table.lines[r]}, column '${label}': empty label`);
+    return row[li];
+  });
+  const numeric = raw.every((v) => Number.isFinite(Number(v)));
+  const classes = [...new Set(raw)].sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
+  const index = new Map(classes.map((c, i) => [c, i]));
+  return { x, y: raw.map((v) => index.get(v)!), features, classes };
+}

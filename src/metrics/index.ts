@@ -1,0 +1,2 @@
+/** Metrics: how good a model's predictions are. */
+export { accuracy, confusionMatrix, formatConfusionMatrix } from './classification.js';
