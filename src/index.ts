@@ -25,3 +25,4 @@ export * as io from './io/index.js';
 export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './io/safetensors.js';
 export * as text from './text/index.js';
 export * as classic from './classic/index.js';
+export * as metrics from './metrics/index.js';
