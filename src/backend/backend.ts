@@ -8,6 +8,7 @@
  */
 import type { Shape } from '../tensor/shape.js';
 import { createJsBackend } from './js/index.js';
+import { createWasmBackend, wasmSimdSupported } from './wasm/index.js';
 
 export type FloatArray = Float32Array | Float64Array;
 export type DataArray = Float32Array | Float64Array | Int32Array;
@@ -90,6 +91,11 @@ export interface Backend {
 const registry = new Map<string, () => Backend>([['js', createJsBackend]]);
 let active: Backend | null = null;
 let defaultBackend = 'js';
+// wasm (SIMD kernels, threaded matmul) is the fastest backend wherever the engine has WebAssembly SIMD
+if (wasmSimdSupported()) {
+  registry.set('wasm', createWasmBackend);
+  defaultBackend = 'wasm';
+}
 
 /** The backend chosen when neither `setBackend` nor `LLMCORE_BACKEND` says otherwise (the fastest one registered). */
 export function setDefaultBackend(name: string): void {
