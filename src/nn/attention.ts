@@ -1,0 +1,281 @@
+/**
+ * Attention, as "Attention Is All You Need" §3.2 defines it and PyTorch's nn.MultiheadAttention names it.
+ *
+ * Dimension letters: B batch, T query positions, S key/value positions, E = C embedding size (d_model),
+ * H heads, D = E / H head size.
+ *
+ * Masks follow one rule everywhere: an int32 mask is boolean (non-zero = "may not attend", as
+ * PyTorch's `True`), a float mask is added to the scores (−Infinity forbids, 0 allows). Key padding
+ * masks are (B, S), non-zero where the key is padding; `paddingMask(ids)` builds one from token ids.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { zeros } from '../tensor/create.js';
+import { formatShape, ShapeError } from '../tensor/shape.js';
+import { defaultGenerator, type Generator } from '../util/random.js';
+import { add, where } from '../ops/elementwise.js';
+import { matmul } from '../ops/matmul.js';
+import { concat, indexSelect } from '../ops/index-ops.js';
+import { dropout as dropoutOp, linear, softmax } from '../ops/nn.js';
+import { Module, type Parameter } from './module.js';
+import { Linear, type InitOptions } from './layers.js';
+import { xavierUniform_ } from './init.js';
+
+/** What attention returns: the attended values and the attention weights (rows sum to 1 over keys). */
+export interface AttentionResult {
+  output: Tensor;
+  weights: Tensor;
+}
+
+/**
+ * What a boolean mask adds to a masked score: −1e9 (as the Annotated Transformer), not −Infinity.
+ * exp(−1e9 − max) is exactly 0 in float32 and float64, so masked keys get weight 0 all the same, but
+ * a row whose keys are all masked (an all-padding source) attends uniformly instead of giving NaN.
+ */
+export const MASKED = -1e9;
+
+/** The mask as something to add to the scores: int32 (boolean) masks become 0 / −1e9, float masks pass through. */
+export function additiveMask(mask: Tensor): Tensor {
+  return mask.dtype === 'int32' ? where(mask, MASKED, 0) : mask;
+}
+
+/**
+ * Scaled dot-product attention, softmax(q kᵀ / √D + mask) v, with dropout on the weights (inverted,
+ * training only). q (..., T, D), k (..., S, D), v (..., S, Dv); `mask` broadcasts to (..., T, S),
+ * int32 = boolean (non-zero masked) or float = additive. Returns the weights too, as the Annotated
+ * Transformer's `attention()` does, so they can be shown.
+ * @example const { output, weights } = scaledDotProductAttention(q, k, v, causal) // (B, H, T, D), (B, H, T, S)
+ */
+export function scaledDotProductAttention(
+  q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null = null, dropout = 0,
+  options: { training?: boolean; generator?: Generator } = {},
+): AttentionResult {
+  const D = q.shape[q.ndim - 1];
+  if (k.shape[k.ndim - 1] !== D || k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) {
+    throw new ShapeError(`scaledDotProductAttention: q ${formatShape(q.shape)}, k ${formatShape(k.shape)}, v ${formatShape(v.shape)}: q and k need the same last size, k and v the same number of positions`);
+  }
+  // scaling q (T·D values) rather than the scores (T·S) is what PyTorch does, and no dearer
+  let scores = matmul(q.mul(1 / Math.sqrt(D)), k.transpose(-2, -1)); // (..., T, S)
+  if (mask) scores = add(scores, additiveMask(mask));
+  let weights = softmax(scores, -1); // (..., T, S)
+  if (dropout > 0 && options.training !== false) weights = dropoutOp(weights, dropout, true, options.generator ?? defaultGenerator());
+  return { output: matmul(weights, v), weights }; // (..., T, Dv)
+}
+
+/**
+ * Causal mask of shape (T, S) for T new queries that follow S − T earlier positions: query i may see
+ * keys 0 … S − T + i. Float, 0 where allowed and −Infinity above that diagonal.
+ */
+export function causalMask(T: number, S = T, dtype: 'float32' | 'float64' = 'float32'): Tensor {
+  if (S < T) throw new ShapeError(`causalMask: ${S} key positions cannot follow ${T} queries`);
+  const m = zeros([T, S], { dtype });
+  const d = m.data;
+  const past = S - T;
+  for (let i = 0; i < T; i++) d.fill(-Infinity, i * S + past + i + 1, (i + 1) * S);
+  return m;
+}
+
+/**
+ * The square causal mask of PyTorch's `Transformer.generate_square_subsequent_mask`: (T, T) float,
+ * −Infinity above the diagonal (the future), 0 elsewhere.
+ * @example generateSquareSubsequentMask(3) // [[0,-inf,-inf],[0,0,-inf],[0,0,0]]
+ */
+export function generateSquareSubsequentMask(T: number): Tensor {
+  return causalMask(T, T);
+}
+
+/**
+ * Key padding mask from token ids: int32 (B, S), 1 where the id is `padId`.
+ * @example paddingMask(src) // src (B, S) → (B, S)
+ */
+export function paddingMask(ids: Tensor, padId = 0): Tensor {
+  const src = ids.contiguousData();
+  const out = new Int32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = src[i] === padId ? 1 : 0;
+  return new Tensor(out, ids.shape);
+}
+
+/**
+ * The attention mask of one call, (B|1, 1, T|1, S), additive, from an optional (T, S) mask (or a
+ * per-head (B·H, T, S) one, as PyTorch allows) and an optional (B, S) key padding mask.
+ */
+function combineMasks(attnMask: Tensor | null, keyPaddingMask: Tensor | null, B: number, H: number, T: number, S: number): Tensor | null {
+  let mask: Tensor | null = null;
+  if (attnMask) {
+    if (attnMask.ndim === 2) {
+      if (attnMask.shape[0] !== T || attnMask.shape[1] !== S) throw new ShapeError(`MultiheadAttention: attnMask ${formatShape(attnMask.shape)} should be (T, S) = (${T}, ${S})`);
+      mask = additiveMask(attnMask);
+    } else if (attnMask.ndim === 3) {
+      if (attnMask.shape[0] !== B * H || attnMask.shape[1] !== T || attnMask.shape[2] !== S) {
+        throw new ShapeError(`MultiheadAttention: attnMask ${formatShape(attnMask.shape)} should be (B·H, T, S) = (${B * H}, ${T}, ${S})`);
+      }
+      mask = additiveMask(attnMask).reshape([B, H, T, S]);
+    } else {
+      throw new ShapeError(`MultiheadAttention: attnMask should be (T, S) or (B·H, T, S), got ${formatShape(attnMask.shape)}`);
+    }
+  }
+  if (keyPaddingMask) {
+    if (keyPaddingMask.ndim !== 2 || keyPaddingMask.shape[0] !== B || keyPaddingMask.shape[1] !== S) {
+      throw new ShapeError(`MultiheadAttention: keyPaddingMask ${formatShape(keyPaddingMask.shape)} should be (B, S) = (${B}, ${S})`);
+    }
+    const kpm = additiveMask(keyPaddingMask).reshape([B, 1, 1, S]);
+    mask = mask ? add(mask, kpm) : kpm;
+  }
+  return mask;
+}
+
+/** One entry of a KV cache: keys and values of the positions seen so far, in head layout. */
+export interface CachedKV {
+  key: Tensor; // (B, H, S, D)
+  value: Tensor; // (B, H, S, D)
+}
+
+/**
+ * Past keys and values for incremental decoding, one entry per attention module (so per layer): the
+ * decoder's self-attention appends one position per step; the encoder-decoder attention computes the
+ * memory's keys and values once (`staticKv`). With it each new token costs one step, not a rerun of
+ * the whole prefix.
+ * @example
+ * const cache = new KVCache();
+ * for (let t = 0; t < maxLen; t++) logits = model.decodeStep(next, memory, srcPad, cache);
+ */
+export class KVCache {
+  /** Number of target positions already decoded: the position of the next token. */
+  position = 0;
+  private readonly entries = new Map<object, CachedKV>();
+
+  get(owner: object): CachedKV | undefined {
+    return this.entries.get(owner);
+  }
+
+  set(owner: object, kv: CachedKV): void {
+    this.entries.set(owner, kv);
+  }
+
+  /** Keeps batch rows `index` (in that order) of every entry: beam search reorders its hypotheses so. */
+  reorder(index: Tensor | readonly number[]): void {
+    for (const [owner, kv] of this.entries) {
+      this.entries.set(owner, { key: indexSelect(kv.key, 0, index), value: indexSelect(kv.value, 0, index) });
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.position = 0;
+  }
+}
+
+export interface MultiheadAttentionOptions extends InitOptions {
+  /** Dropout on the attention weights (default 0). */
+  dropout?: number;
+  /** Biases on the input and output projections (default true). */
+  bias?: boolean;
+  /** Inputs are (B, T, E) (default true). Only batch-first is supported; false throws. */
+  batchFirst?: boolean;
+}
+
+export interface AttentionForwardOptions {
+  /** (B, S), non-zero (int32) / −Infinity (float) where the key is padding. */
+  keyPaddingMask?: Tensor | null;
+  /** (T, S) or (B·H, T, S): int32 boolean or float additive, e.g. `generateSquareSubsequentMask(T)`. */
+  attnMask?: Tensor | null;
+  /**
+   * Whether the caller wants the weights (default true, as PyTorch). When false the per-head weights
+   * (B, H, T, S) are returned as they are, without the cost of averaging.
+   */
+  needWeights?: boolean;
+  /** Average the returned weights over heads → (B, T, S) (default true); else (B, H, T, S). */
+  averageAttnWeights?: boolean;
+  /**
+   * Incremental decoding: keys/values of earlier calls are kept here. Without `staticKv`, this call's
+   * keys/values are appended to those of earlier positions (self-attention); with it they are
+   * computed on the first call and reused after (encoder-decoder attention over a fixed memory).
+   */
+  cache?: KVCache;
+  staticKv?: boolean;
+}
+
+/**
+ * Multi-head attention with PyTorch's parameters and initialization: `in_proj_weight` (3E, E)
+ * stacking [W_q; W_k; W_v] (xavier-uniform), `in_proj_bias` (3E, zeros), `out_proj` (a Linear whose
+ * bias starts at zero). Heads are a view (B, T, E) → (B, H, T, D); all heads go through one batched
+ * matmul.
+ * @example
+ * const mha = new MultiheadAttention(128, 4);
+ * const { output, weights } = mha.forward(x, x, x, { keyPaddingMask }); // (B, T, E), (B, T, S)
+ */
+export class MultiheadAttention extends Module {
+  readonly in_proj_weight: Parameter;
+  readonly in_proj_bias: Parameter | null;
+  readonly out_proj: Linear;
+  readonly headDim: number;
+  readonly dropout: number;
+  private readonly generator: Generator;
+
+  constructor(readonly embedDim: number, readonly numHeads: number, options: MultiheadAttentionOptions = {}) {
+    super();
+    if (!(numHeads > 0) || embedDim % numHeads !== 0) throw new ShapeError(`MultiheadAttention: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
+    if (options.batchFirst === false) throw new ShapeError('MultiheadAttention: only batchFirst (B, T, E) inputs are supported');
+    this.headDim = embedDim / numHeads;
+    this.dropout = options.dropout ?? 0;
+    this.generator = options.generator ?? defaultGenerator();
+    const bias = options.bias ?? true;
+    this.in_proj_weight = this.param('in_proj_weight', xavierUniform_(zeros([3 * embedDim, embedDim]), 1, this.generator));
+    this.in_proj_bias = bias ? this.param('in_proj_bias', zeros([3 * embedDim])) : null;
+    this.out_proj = this.child('out_proj', new Linear(embedDim, embedDim, { bias, generator: this.generator }));
+    if (this.out_proj.bias) this.out_proj.bias.data.fill(0);
+  }
+
+  /** Projection `i` (0 = q, 1 = k, 2 = v; `n` consecutive ones) of x: (B, L, E) → (B, L, n·E). */
+  private project(x: Tensor, i: number, n = 1): Tensor {
+    const E = this.embedDim;
+    const w = this.in_proj_weight.slice(0, i * E, (i + n) * E); // (n·E, E), a view
+    const b = this.in_proj_bias ? this.in_proj_bias.slice(0, i * E, (i + n) * E) : null;
+    return linear(x, w, b);
+  }
+
+  /** (B, L, n·E) → n tensors (B, H, L, D), all views. */
+  private heads(x: Tensor, n: number): Tensor[] {
+    const [B, L] = x.shape;
+    const split = x.reshape([B, L, n, this.numHeads, this.headDim]).permute(2, 0, 3, 1, 4); // (n, B, H, L, D)
+    return Array.from({ length: n }, (_, i) => (n === 1 ? split.squeeze(0) : split.slice(0, i, i + 1).squeeze(0)));
+  }
+
+  forward(query: Tensor, key: Tensor, value: Tensor, options: AttentionForwardOptions = {}): AttentionResult {
+    const E = this.embedDim;
+    for (const [name, t] of [['query', query], ['key', key], ['value', value]] as const) {
+      if (t.ndim !== 3 || t.shape[2] !== E) throw new ShapeError(`MultiheadAttention: ${name} should be (B, L, ${E}), got ${formatShape(t.shape)}`);
+    }
+    const [B, T] = query.shape;
+    const H = this.numHeads;
+    const { cache, staticKv = false } = options;
+    let q: Tensor;
+    let k: Tensor;
+    let v: Tensor;
+    const cached = cache?.get(this);
+    if (staticKv && cached) {
+      [q] = this.heads(this.project(query, 0), 1);
+      ({ key: k, value: v } = cached);
+    } else if (query === key && key === value) {
+      // self-attention: one matmul for q, k and v
+      [q, k, v] = this.heads(this.project(query, 0, 3), 3); // 3 × (B, H, T, D)
+    } else {
+      [q] = this.heads(this.project(query, 0), 1); // (B, H, T, D)
+      if (key === value) [k, v] = this.heads(this.project(key, 1, 2), 2); // (B, H, S, D)
+      else { [k] = this.heads(this.project(key, 1), 1); [v] = this.heads(this.project(value, 2), 1); }
+    }
+    if (cache && !staticKv && cached) {
+      k = concat([cached.key, k], 2); // (B, H, S_past + T, D)
+      v = concat([cached.value, v], 2);
+    }
+    if (cache && !(staticKv && cached)) cache.set(this, { key: k, value: v });
+    const S = k.shape[2];
+    if (k.shape[0] !== B) throw new ShapeError(`MultiheadAttention: query batch ${B} differs from key batch ${k.shape[0]}`);
+    const mask = combineMasks(options.attnMask ?? null, options.keyPaddingMask ?? null, B, H, T, S);
+    const { output, weights } = scaledDotProductAttention(q, k, v, mask, this.dropout, { training: this.training, generator: this.generator });
+    const merged = output.permute(0, 2, 1, 3).reshape([B, T, E]); // (B, H, T, D) → (B, T, E)
+    const out = this.out_proj.forward(merged); // (B, T, E)
+    const needWeights = options.needWeights ?? true;
+    const average = options.averageAttnWeights ?? true;
+    return { output: out, weights: needWeights && average ? weights.mean(1) : weights };
+  }
+}
