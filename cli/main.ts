@@ -4,6 +4,7 @@ import '../src/index.js';
 import { registerIris } from './iris.js';
 import { registerLinear } from './linear.js';
 import { registerTour } from './tour.js';
+import { registerTrainTranslate } from './train-translate.js';
 
 const program = new Command();
 program
@@ -15,6 +16,7 @@ program
 registerLinear(program);
 registerIris(program);
 registerTour(program);
+registerTrainTranslate(program);
 
 try {
   await program.parseAsync(process.argv);

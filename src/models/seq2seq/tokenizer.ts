@@ -1,0 +1,153 @@
+/**
+ * The translator's text pipeline in one object, saved beside the model as tokenizer.json:
+ *   Chinese: Traditional→Simplified + punctuation normalisation, then characters (or ICU words);
+ *   English: reversible tokens, truecased, then BPE subwords (or whole words) — and back again.
+ */
+import { tokenizeChinese, type ChineseSegmentation } from '../../text/chinese.js';
+import { detokenizeEnglish, tokenizeEnglish, Truecaser } from '../../text/english.js';
+import { Bpe, decodeBpe } from '../../text/bpe.js';
+import { Vocab, EOS_ID, BOS_ID, PAD_ID } from '../../text/vocab.js';
+
+export interface TokenizerConfig {
+  /** Chinese units: 'char' (default) or ICU 'word' segmentation. */
+  source: ChineseSegmentation;
+  /** English units: 'bpe' subwords (default) or whole 'word's. */
+  target: 'bpe' | 'word';
+  /** BPE merges learned on the training English (default 4000). */
+  bpeMerges: number;
+  srcMinFreq: number;
+  tgtMinFreq: number;
+  /** Longest source the model takes, in tokens (longer input is truncated, and says so). */
+  maxSourceLen: number;
+  /** Training pairs with a longer target are dropped. */
+  maxTargetLen: number;
+}
+
+export const DEFAULT_TOKENIZER_CONFIG: TokenizerConfig = {
+  source: 'char', target: 'bpe', bpeMerges: 4000, srcMinFreq: 1, tgtMinFreq: 1, maxSourceLen: 64, maxTargetLen: 64,
+};
+
+export interface EncodedSource {
+  ids: number[];
+  tokens: string[];
+  /** True when the input was longer than maxSourceLen and cut. */
+  truncated: boolean;
+}
+
+export interface TokenizerJSON {
+  format: 'llmcore-translation-tokenizer';
+  version: 1;
+  config: TokenizerConfig;
+  srcVocab: unknown;
+  tgtVocab: unknown;
+  truecaser: unknown;
+  bpe: unknown | null;
+}
+
+/**
+ * @example
+ * const tok = TranslationTokenizer.train(pairs);
+ * tok.encodeSource('我正在吃饭').tokens // ['我', '正', '在', '吃', '饭']
+ * tok.decodeTarget(tok.encodeTarget("I'm eating.")) // "I'm eating."
+ */
+export class TranslationTokenizer {
+  private constructor(
+    readonly config: TokenizerConfig,
+    readonly srcVocab: Vocab,
+    readonly tgtVocab: Vocab,
+    private readonly truecaser: Truecaser,
+    private readonly bpe: Bpe | null,
+  ) {}
+
+  /** Learns the truecaser, BPE merges and both vocabularies from training pairs. */
+  static train(pairs: readonly { source: string; target: string }[], config: Partial<TokenizerConfig> = {}): TranslationTokenizer {
+    const c = { ...DEFAULT_TOKENIZER_CONFIG, ...config };
+    if (pairs.length === 0) throw new Error('TranslationTokenizer.train: no training pairs');
+    const srcTokens = pairs.map((p) => tokenizeChinese(p.source, { mode: c.source }));
+    const enTokens = pairs.map((p) => tokenizeEnglish(p.target));
+    const truecaser = Truecaser.learn(enTokens);
+    const cased = enTokens.map((t) => truecaser.apply(t));
+    const bpe = c.target === 'bpe' ? Bpe.learn(cased, { numMerges: c.bpeMerges }) : null;
+    const tgtTokens = bpe ? cased.map((t) => bpe.encode(t)) : cased;
+    return new TranslationTokenizer(
+      c,
+      Vocab.build(srcTokens, { minFreq: c.srcMinFreq }),
+      Vocab.build(tgtTokens, { minFreq: c.tgtMinFreq }),
+      truecaser,
+      bpe,
+    );
+  }
+
+  get maxSourceLen(): number {
+    return this.config.maxSourceLen;
+  }
+
+  /** Chinese text → normalised tokens (no truncation). */
+  sourceTokens(text: string): string[] {
+    return tokenizeChinese(text, { mode: this.config.source });
+  }
+
+  /** English text → the target pieces the model predicts. */
+  targetTokens(text: string): string[] {
+    const cased = this.truecaser.apply(tokenizeEnglish(text));
+    return this.bpe ? this.bpe.encode(cased) : cased;
+  }
+
+  /** Chinese text → ids without bos/eos, cut to maxSourceLen. */
+  encodeSource(text: string): EncodedSource {
+    const all = this.sourceTokens(text);
+    const tokens = all.slice(0, this.config.maxSourceLen);
+    return { ids: this.srcVocab.encode(tokens), tokens, truncated: all.length > tokens.length };
+  }
+
+  /** English text → target ids without bos/eos. */
+  encodeTarget(text: string): number[] {
+    return this.tgtVocab.encode(this.targetTokens(text));
+  }
+
+  /** The pieces of target ids as strings (stops at eos; bos and pad dropped). */
+  targetPieces(ids: readonly number[]): string[] {
+    const out: string[] = [];
+    for (const id of ids) {
+      if (id === EOS_ID) break;
+      if (id === BOS_ID || id === PAD_ID) continue;
+      out.push(this.tgtVocab.token(id));
+    }
+    return out;
+  }
+
+  /** Target ids → natural English text. */
+  decodeTarget(ids: readonly number[]): string {
+    const pieces = this.targetPieces(ids);
+    const words = this.bpe ? decodeBpe(pieces) : pieces;
+    return detokenizeEnglish(words);
+  }
+
+  toJSON(): TokenizerJSON {
+    return {
+      format: 'llmcore-translation-tokenizer',
+      version: 1,
+      config: this.config,
+      srcVocab: this.srcVocab.toJSON(),
+      tgtVocab: this.tgtVocab.toJSON(),
+      truecaser: this.truecaser.toJSON(),
+      bpe: this.bpe ? this.bpe.toJSON() : null,
+    };
+  }
+
+  static fromJSON(json: unknown): TranslationTokenizer {
+    const o = json as Partial<TokenizerJSON> | null;
+    if (!o || o.format !== 'llmcore-translation-tokenizer' || o.version !== 1 || !o.config) {
+      throw new Error('tokenizer.json: not an llmcore translation tokenizer (format/version missing or wrong)');
+    }
+    const config = { ...DEFAULT_TOKENIZER_CONFIG, ...o.config };
+    if (config.target === 'bpe' && !o.bpe) throw new Error('tokenizer.json: target is bpe but no merges are stored');
+    return new TranslationTokenizer(
+      config,
+      Vocab.fromJSON(o.srcVocab),
+      Vocab.fromJSON(o.tgtVocab),
+      Truecaser.fromJSON(o.truecaser),
+      config.target === 'bpe' ? Bpe.fromJSON(o.bpe) : null,
+    );
+  }
+}
