@@ -1,18 +1,28 @@
 /** `llmcore tour` (what `npm start` runs): every chapter of the explainer, live, in order. */
 import type { Command } from 'commander';
 import { runLinear } from './linear.js';
+import { runIris } from './iris.js';
 import { printJson } from './options.js';
 
 export function registerTour(program: Command): void {
   program
     .command('tour')
-    .description('the tour of the explainer: each chapter runs live (so far: y = ax + b)')
+    .description('the tour of the explainer: each chapter runs live (y = ax + b, Iris KNN, …)')
     .option('--json', 'print each chapter\'s result as one JSON object')
     .action((o: { json?: boolean }) => {
       const say = o.json ? () => {} : console.log;
+      const results: Record<string, unknown> = {};
       say('大模型核心技术说明 — the core technology of large models, live.\n');
+
       say('Chapter 1. A model is a function y = f(x) whose parameters are learned from data: y = a·x + b.\n');
-      const linear = runLinear({ a: 3, b: 5, noise: 0.2, points: 1000, seed: 0, steps: 100, lr: 0.1, every: 20, json: o.json }, say);
-      if (o.json) printJson({ linear });
+      results.linear = runLinear({ a: 3, b: 5, noise: 0.2, points: 1000, seed: 0, steps: 100, lr: 0.1, every: 20, json: o.json }, say);
+
+      say('\nChapter 2. Iris: 150 flowers, 4 features, 3 species. KNN needs no training — the data set is the model.');
+      say('A new flower (sepal 6.0 × 2.8 cm, petal 4.9 × 1.7 cm): which species are its 7 nearest neighbours?\n');
+      results.iris = runIris({
+        model: 'knn', k: 7, metric: 'euclidean', p: 2, weights: 'uniform', algorithm: 'auto', kernel: 'rbf', seed: 0,
+        predict: '6.0,2.8,4.9,1.7', json: o.json,
+      }, say);
+      if (o.json) printJson(results);
     });
 }
