@@ -5,6 +5,9 @@ import { registerIris } from './iris.js';
 import { registerLinear } from './linear.js';
 import { registerTour } from './tour.js';
 import { registerTrainTranslate } from './train-translate.js';
+import { registerTranslate } from './translate.js';
+import { registerEval } from './eval-translate.js';
+import { registerData } from './data.js';
 
 const program = new Command();
 program
@@ -17,6 +20,9 @@ registerLinear(program);
 registerIris(program);
 registerTour(program);
 registerTrainTranslate(program);
+registerTranslate(program);
+registerEval(program);
+registerData(program);
 
 try {
   await program.parseAsync(process.argv);
