@@ -12,8 +12,7 @@ import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import { LRScheduler, noam } from '../../optim/schedules.js';
 import { bucketBatches, padSequences } from '../../data/batching.js';
-import { corpusBleu } from '../../metrics/bleu.js';
-import { corpusChrf } from '../../metrics/chrf.js';
+import { evaluateTranslations } from './translate.js';
 import { BOS_ID, EOS_ID, PAD_ID } from '../../text/vocab.js';
 import type { Seq2SeqTransformer } from './model.js';
 import type { TranslationTokenizer } from './tokenizer.js';
@@ -214,31 +213,11 @@ export class TranslatorTrainer {
       }
     });
     const sample = this.config.devBleuSentences > 0 ? this.dev.slice(0, this.config.devBleuSentences) : this.dev;
-    const hyps = greedyTranslate(this.model, this.tokenizer, sample.map((p) => p.source));
-    const refs = sample.map((p) => p.target);
+    const scores = evaluateTranslations(this.model, this.tokenizer, sample, { beam: 1, batchSize: 64 });
     this.model.train();
     return {
       epoch: this.state.epoch, step: this.state.step, devLoss: lossSum / Math.max(tokenSum, 1),
-      bleu: corpusBleu(hyps, refs).score, chrf: corpusChrf(hyps, refs).score, seconds: (performance.now() - t0) / 1000,
+      bleu: scores.bleu, chrf: scores.chrf, seconds: (performance.now() - t0) / 1000,
     };
   }
-}
-
-/** Greedy translation of many sentences in length-sorted batches (the training-time evaluator). */
-export function greedyTranslate(model: Seq2SeqTransformer, tokenizer: TranslationTokenizer, sources: readonly string[], batchSize = 64): string[] {
-  const enc = sources.map((s, i) => ({ i, ids: tokenizer.encodeSource(s).ids }));
-  const order = [...enc].sort((a, b) => a.ids.length - b.ids.length);
-  const out = new Array<string>(sources.length).fill('');
-  noGrad(() => {
-    for (let k = 0; k < order.length; k += batchSize) {
-      const chunk = order.slice(k, k + batchSize).filter((e) => e.ids.length > 0);
-      if (chunk.length === 0) continue;
-      const longest = chunk.reduce((m, e) => Math.max(m, e.ids.length), 0);
-      const ids = model.greedyDecode(idTensor(chunk.map((e) => e.ids)), {
-        bos: BOS_ID, eos: EOS_ID, maxLen: Math.min(model.config.maxLen - 1, Math.ceil(longest * 1.5) + 10),
-      });
-      chunk.forEach((e, j) => { out[e.i] = tokenizer.decodeTarget(ids[j]); });
-    }
-  });
-  return out;
 }
