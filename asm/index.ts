@@ -3,10 +3,11 @@
 // data at byte addresses in linear memory; the TypeScript side (src/backend/wasm/) owns the layout.
 export { matmul, matmulPart, matmulScratchBytes } from './matmul';
 export { unary, unaryBackward, binary } from './elementwise';
-export { softmax, softmaxBackward, layerNorm, layerNormBackward } from './nn';
+export { softmax, softmaxBackward, layerNorm, layerNormBackward, crossEntropy, crossEntropyBackward } from './nn';
 export { reduce } from './reduce';
 
 /** First free byte after the module's static data: the TypeScript side manages memory from here. */
 export function heapBase(): usize {
   return __heap_base;
 }
+export { lstmCell } from './lstm';

@@ -213,3 +213,95 @@ export function layerNormBackward(
     }
   }
 }
+
+/**
+ * Row-wise cross-entropy of logits x (rows, cols) against one class per row (targets: i32, < 0 for
+ * an ignored row) with label smoothing eps:
+ *   loss[r] = (1 − eps)·(lse − x[t]) + eps·(lse − mean(x)),  0 for ignored rows,
+ * where lse = log Σ exp(x). Keeps stats[2r] = the row maximum (the shift) and stats[2r + 1] = log Σ exp(x − shift)
+ * for the backward pass. loss and stats are f32.
+ */
+export function crossEntropy(x: usize, rows: i32, cols: i32, targets: usize, eps: f64, loss: usize, stats: usize): void {
+  const bytes = <usize>cols << 2;
+  const body = bytes & ~<usize>15;
+  const rest = bytes - body;
+  for (let r = 0; r < rows; r++) {
+    const px = x + <usize>r * bytes;
+    let vm = splat(-Infinity);
+    let i: usize = 0;
+    for (; i < body; i += 16) vm = f32x4.max(vm, v128.load(px + i));
+    if (rest) vm = f32x4.max(vm, loadTail(px + i, rest, -Infinity));
+    const max = hmax(vm);
+    const shift = splat(max == -Infinity ? 0 : max);
+    let s0 = splat(0), s1 = splat(0), t0 = splat(0), t1 = splat(0);
+    i = 0;
+    for (; i + 32 <= body; i += 32) {
+      const a = v128.load(px + i);
+      const b = v128.load(px + i, 16);
+      s0 = f32x4.add(s0, vexp(f32x4.sub(a, shift)));
+      s1 = f32x4.add(s1, vexp(f32x4.sub(b, shift)));
+      t0 = f32x4.add(t0, a);
+      t1 = f32x4.add(t1, b);
+    }
+    for (; i < body; i += 16) {
+      const a = v128.load(px + i);
+      s0 = f32x4.add(s0, vexp(f32x4.sub(a, shift)));
+      t0 = f32x4.add(t0, a);
+    }
+    if (rest) {
+      s0 = f32x4.add(s0, vexp(f32x4.sub(loadTail(px + i, rest, -Infinity), shift)));
+      t0 = f32x4.add(t0, loadTail(px + i, rest, 0));
+    }
+    const logSum = f32x4.extract_lane(vlog(splat(hsum(f32x4.add(s0, s1)))), 0);
+    const sh = f32x4.extract_lane(shift, 0);
+    store<f32>(stats + (<usize>r << 3), sh);
+    store<f32>(stats + (<usize>r << 3), logSum, 4);
+    const t = load<i32>(targets + (<usize>r << 2));
+    let l: f64 = 0;
+    if (t >= 0) {
+      const lse = <f64>sh + <f64>logSum;
+      l = (1 - eps) * (lse - <f64>load<f32>(px + (<usize>t << 2)));
+      if (eps > 0) l += eps * (lse - <f64>hsum(f32x4.add(t0, t1)) / <f64>cols);
+    }
+    store<f32>(loss + (<usize>r << 2), <f32>l);
+  }
+}
+
+/**
+ * Gradient of `crossEntropy` with respect to x from the per-row incoming gradient g (f32, rows):
+ *   dx[r, c] = g[r]·(softmax(x)[r, c] − eps/cols − (1 − eps)·[c = t]),  0 on ignored rows.
+ * dx may equal x.
+ */
+export function crossEntropyBackward(
+  x: usize, stats: usize, g: usize, rows: i32, cols: i32, targets: usize, eps: f64, dx: usize,
+): void {
+  const bytes = <usize>cols << 2;
+  const body = bytes & ~<usize>15;
+  const rest = bytes - body;
+  const uniform = <f32>(eps / <f64>cols);
+  for (let r = 0; r < rows; r++) {
+    const px = x + <usize>r * bytes;
+    const po = dx + <usize>r * bytes;
+    const t = load<i32>(targets + (<usize>r << 2));
+    if (t < 0) {
+      memory.fill(po, 0, bytes);
+      continue;
+    }
+    const gr = load<f32>(g + (<usize>r << 2));
+    const shift = splat(load<f32>(stats + (<usize>r << 3)));
+    const logSum = splat(load<f32>(stats + (<usize>r << 3), 4));
+    const vg = splat(gr);
+    const vu = splat(uniform);
+    let i: usize = 0;
+    for (; i < body; i += 16) {
+      const p = vexp(f32x4.sub(f32x4.sub(v128.load(px + i), shift), logSum));
+      v128.store(po + i, f32x4.mul(vg, f32x4.sub(p, vu)));
+    }
+    if (rest) {
+      const p = vexp(f32x4.sub(f32x4.sub(loadTail(px + i, rest, 0), shift), logSum));
+      storeTail(po + i, rest, f32x4.mul(vg, f32x4.sub(p, vu)));
+    }
+    const pt = po + (<usize>t << 2);
+    store<f32>(pt, load<f32>(pt) - gr * <f32>(1 - eps));
+  }
+}

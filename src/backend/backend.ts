@@ -45,6 +45,35 @@ export interface MatmulParams {
   accumulate?: boolean;
 }
 
+/**
+ * The buffers of one LSTM step (see src/nn/rnn.ts StepBuffers): pre-activations gx (row b at gxOff + b·gxStride,
+ * 4H values, gates i, f, g, o) and gh (B, 4H) from 0; states c (cPrev → cNext) and h (written at hNext),
+ * (B, H) blocks; saved (B, 5H) at savedOff: i, f, g, o, tanh(c') per row.
+ */
+export interface LstmStep {
+  B: number;
+  H: number;
+  gx: FloatArray;
+  gxOff: number;
+  gxStride: number;
+  gh: FloatArray;
+  h: FloatArray;
+  hNext: number;
+  c: FloatArray;
+  cPrev: number;
+  cNext: number;
+  saved: FloatArray;
+  savedOff: number;
+}
+
+/** The gradient buffers of one LSTM step: dh, dc (B, H) in/out, dgx (B, 4H) at dgxOff out. */
+export interface LstmGradStep extends LstmStep {
+  dh: FloatArray;
+  dc: FloatArray;
+  dgx: FloatArray;
+  dgxOff: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** Materializes a strided view of `shape` into row-major `out`. */
@@ -63,10 +92,34 @@ export interface Backend {
   /** Index of the first maximum (or minimum) along the middle axis of (outer, mid, inner). */
   argReduce(op: 'argmax' | 'argmin', x: FloatArray, outer: number, mid: number, inner: number, out: Int32Array): void;
   matmul(a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): void;
+  /**
+   * Optional: a promise that `data` will not change until the returned function is called, so a
+   * backend that copies its operands (wasm) may keep one copy for the matmuls in between (the
+   * recurrent weights of an unrolled RNN). Results must not depend on whether it is called.
+   */
+  hold?(data: FloatArray): () => void;
   /** Row-wise softmax (or log-softmax) of a (rows, cols) array, stable for large inputs. */
   softmax(x: FloatArray, rows: number, cols: number, out: FloatArray, log: boolean): void;
   /** Gradient of `softmax` from its output y and the incoming gradient g. */
   softmaxBackward(y: FloatArray, g: FloatArray, rows: number, cols: number, out: FloatArray, log: boolean): void;
+  /**
+   * Row-wise cross-entropy of logits x (rows, cols) against one class per row (`targets[r]` < 0: the row
+   * is ignored) with label smoothing `eps`: loss[r] = (1 − eps)·(lse − x[t]) + eps·(lse − mean(x)), 0 on
+   * ignored rows, where lse = log Σ exp(x). Writes stats[2r] = the row's shift (its maximum) and
+   * stats[2r + 1] = log Σ exp(x − shift) for the backward pass.
+   */
+  crossEntropy(x: FloatArray, rows: number, cols: number, targets: Int32Array, eps: number, loss: FloatArray, stats: FloatArray): void;
+  /** dx[r, c] = g[r]·(softmax(x)[r, c] − eps/cols − (1 − eps)·[c = targets[r]]), 0 on ignored rows (dx is overwritten). */
+  crossEntropyBackward(
+    x: FloatArray, stats: FloatArray, g: FloatArray, rows: number, cols: number, targets: Int32Array, eps: number, dx: FloatArray,
+  ): void;
+  /**
+   * The pointwise LSTM step: i, f, o = σ(gx + gh), g = tanh(gx + gh) per gate block, c' = f·c + i·g,
+   * h' = o·tanh(c'); keeps i, f, g, o, tanh(c') in `saved`.
+   */
+  lstmCell(s: LstmStep): void;
+  /** Its backward: reads dh, dc (∂L/∂h_t, ∂L/∂c_t); writes dgx, dc = ∂L/∂c_{t−1} and zeroes dh. */
+  lstmCellBackward(s: LstmGradStep): void;
   /** Row-wise layer normalization; writes the per-row mean and 1/std for the backward pass. */
   layerNorm(
     x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, rows: number, cols: number, eps: number,

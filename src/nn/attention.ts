@@ -233,10 +233,14 @@ export class MultiheadAttention extends Module {
     return linear(x, w, b);
   }
 
-  /** (B, L, n·E) → n tensors (B, H, L, D), all views. */
+  /**
+   * (B, L, n·E) → n tensors (B, H, L, D): one copy into head layout, then contiguous views of it, so
+   * the batched matmuls read every head directly (a strided view would be copied again by each
+   * matmul and by its backward).
+   */
   private heads(x: Tensor, n: number): Tensor[] {
     const [B, L] = x.shape;
-    const split = x.reshape([B, L, n, this.numHeads, this.headDim]).permute(2, 0, 3, 1, 4); // (n, B, H, L, D)
+    const split = x.reshape([B, L, n, this.numHeads, this.headDim]).permute(2, 0, 3, 1, 4).contiguous(); // (n, B, H, L, D)
     return Array.from({ length: n }, (_, i) => (n === 1 ? split.squeeze(0) : split.slice(0, i, i + 1).squeeze(0)));
   }
 

@@ -8,14 +8,15 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { linear } from '../ops/nn.js';
+import { getBackend } from '../backend/backend.js';
 import type { InitOptions } from './layers.js';
 import {
   CellBase, RecurrentBase, type CellKernel, type LayerWeights, type RecurrentOptions, type RecurrentState,
 } from './rnn.js';
 
 /**
- * The pointwise LSTM step. Keeps i, f, g, o and tanh(c') per unit (5·H per batch row) for backward.
- * A backend's fused kernel would replace exactly these two loops.
+ * The pointwise LSTM step, a backend kernel (lstmCell / lstmCellBackward; the reference loops are in
+ * src/backend/js/lstm.ts). Keeps i, f, g, o and tanh(c') per unit (5·H per batch row) for backward.
  */
 export const LSTM_KERNEL: CellKernel = {
   mode: 'LSTM',
@@ -24,58 +25,10 @@ export const LSTM_KERNEL: CellKernel = {
   foldHiddenBias: true,
   saved: 5,
   forward(s) {
-    const { B, H, gx, gh, h, c, saved } = s;
-    const H4 = 4 * H;
-    const H5 = 5 * H;
-    for (let b = 0; b < B; b++) {
-      const xo = s.gxOff + b * s.gxStride;
-      const go = b * H4;
-      const so = s.savedOff + b * H5;
-      const cp = s.cPrev + b * H;
-      const cn = s.cNext + b * H;
-      const hn = s.hNext + b * H;
-      for (let j = 0; j < H; j++) {
-        const i = 1 / (1 + Math.exp(-(gx[xo + j] + gh[go + j])));
-        const f = 1 / (1 + Math.exp(-(gx[xo + H + j] + gh[go + H + j])));
-        const g = Math.tanh(gx[xo + 2 * H + j] + gh[go + 2 * H + j]);
-        const o = 1 / (1 + Math.exp(-(gx[xo + 3 * H + j] + gh[go + 3 * H + j])));
-        const cv = f * c[cp + j] + i * g;
-        const tc = Math.tanh(cv);
-        c[cn + j] = cv;
-        h[hn + j] = o * tc;
-        saved[so + j] = i;
-        saved[so + H + j] = f;
-        saved[so + 2 * H + j] = g;
-        saved[so + 3 * H + j] = o;
-        saved[so + 4 * H + j] = tc;
-      }
-    }
+    getBackend().lstmCell(s);
   },
   backward(s) {
-    const { B, H, c, saved, dh, dc, dgx } = s;
-    const H4 = 4 * H;
-    const H5 = 5 * H;
-    for (let b = 0; b < B; b++) {
-      const so = s.savedOff + b * H5;
-      const cp = s.cPrev + b * H;
-      const go = s.dgxOff + b * H4;
-      const r = b * H;
-      for (let j = 0; j < H; j++) {
-        const i = saved[so + j];
-        const f = saved[so + H + j];
-        const g = saved[so + 2 * H + j];
-        const o = saved[so + 3 * H + j];
-        const tc = saved[so + 4 * H + j];
-        const dhv = dh[r + j];
-        const dct = dc[r + j] + dhv * o * (1 - tc * tc);
-        dgx[go + j] = dct * g * i * (1 - i);
-        dgx[go + H + j] = dct * c[cp + j] * f * (1 - f);
-        dgx[go + 2 * H + j] = dct * i * (1 - g * g);
-        dgx[go + 3 * H + j] = dhv * tc * o * (1 - o);
-        dc[r + j] = dct * f;
-        dh[r + j] = 0;
-      }
-    }
+    getBackend().lstmCellBackward(s);
   },
 };
 

@@ -142,17 +142,23 @@ export function recurrentLayer(
     B, H, gx, gxOff: 0, gxStride: sB, gh, bHh: bh, h: hs, hPrev: 0, hNext: 0, c: cs, cPrev: 0, cNext: 0, saved, savedOff: 0,
   };
   const backend = getBackend();
-  for (let t = 0; t < T; t++) {
-    if (B > 0 && G * H > 0 && H > 0) {
-      backend.matmul(hs, Wt, gh, {
-        batch: 1, m: B, k: H, n: G * H, transA: false, transB: false, aOffset: t * B * H, bOffset: 0, aBatchStride: 0, bBatchStride: 0,
-      });
+  // Wt is fixed for the whole loop: a copying backend may keep it instead of copying it every step
+  const releaseWt = backend.hold ? backend.hold(Wt) : null;
+  try {
+    for (let t = 0; t < T; t++) {
+      if (B > 0 && G * H > 0 && H > 0) {
+        backend.matmul(hs, Wt, gh, {
+          batch: 1, m: B, k: H, n: G * H, transA: false, transB: false, aOffset: t * B * H, bOffset: 0, aBatchStride: 0, bBatchStride: 0,
+        });
+      }
+      s.gxOff = t * sT;
+      s.hPrev = s.cPrev = t * B * H;
+      s.hNext = s.cNext = (t + 1) * B * H;
+      s.savedOff = needGrad ? t * stepSaved : 0;
+      kernel.forward(s);
     }
-    s.gxOff = t * sT;
-    s.hPrev = s.cPrev = t * B * H;
-    s.hNext = s.cNext = (t + 1) * B * H;
-    s.savedOff = needGrad ? t * stepSaved : 0;
-    kernel.forward(s);
+  } finally {
+    releaseWt?.();
   }
 
   // packed result: output (in the input's layout) | h_T | c_T
@@ -179,24 +185,29 @@ export function recurrentLayer(
     const dgx = floatAlloc(dtype, T * B * GH);
     const dgh = kernel.foldHiddenBias ? dgx : floatAlloc(dtype, T * B * GH);
     const gs: StepGradBuffers = { ...s, saved, dh, dc, dgx, dgxOff: 0, dgh, dghOff: 0 };
-    for (let t = T - 1; t >= 0; t--) {
-      // ∂L/∂h_t gets the output's gradient at step t
-      for (let b = 0; b < B; b++) {
-        const o = batchFirst ? (b * T + t) * H : t * BH + b * H;
-        for (let j = 0; j < H; j++) dh[b * H + j] += gd[o + j];
+    const releaseW = backend.hold ? backend.hold(W) : null;
+    try {
+      for (let t = T - 1; t >= 0; t--) {
+        // ∂L/∂h_t gets the output's gradient at step t
+        for (let b = 0; b < B; b++) {
+          const o = batchFirst ? (b * T + t) * H : t * BH + b * H;
+          for (let j = 0; j < H; j++) dh[b * H + j] += gd[o + j];
+        }
+        gs.gxOff = t * sT;
+        gs.hPrev = gs.cPrev = t * BH;
+        gs.hNext = gs.cNext = (t + 1) * BH;
+        gs.savedOff = t * stepSaved;
+        gs.dgxOff = gs.dghOff = t * B * GH;
+        kernel.backward(gs);
+        // ∂L/∂h_{t−1} += dgh_t @ W_hh
+        if (B > 0 && GH > 0 && H > 0) {
+          backend.matmul(dgh, W, dh, {
+            batch: 1, m: B, k: GH, n: H, transA: false, transB: false, aOffset: t * B * GH, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: true,
+          });
+        }
       }
-      gs.gxOff = t * sT;
-      gs.hPrev = gs.cPrev = t * BH;
-      gs.hNext = gs.cNext = (t + 1) * BH;
-      gs.savedOff = t * stepSaved;
-      gs.dgxOff = gs.dghOff = t * B * GH;
-      kernel.backward(gs);
-      // ∂L/∂h_{t−1} += dgh_t @ W_hh
-      if (B > 0 && GH > 0 && H > 0) {
-        backend.matmul(dgh, W, dh, {
-          batch: 1, m: B, k: GH, n: H, transA: false, transB: false, aOffset: t * B * GH, bOffset: 0, aBatchStride: 0, bBatchStride: 0, accumulate: true,
-        });
-      }
+    } finally {
+      releaseW?.();
     }
     const grads: (Tensor | null)[] = [];
     // the projection's gradient in its own layout (a strided view of the time-major buffer when batchFirst)

@@ -77,6 +77,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   return fromOp('matmul', out, [...batchShape, m, n], [a, b], (g) => [
     a.requiresGrad ? reduceTo(matmul(g, b.transpose(-2, -1)), a.shape) : null,
-    b.requiresGrad ? reduceTo(matmul(a.transpose(-2, -1), g), b.shape) : null,
+    b.requiresGrad ? gradB(a, b, g) : null,
   ]);
+}
+
+/**
+ * ∂L/∂b = aᵀ·g. When b is a transposed matrix (x·Wᵀ in `linear`), it is computed as (gᵀ·a)ᵀ: the
+ * same product laid out as W, so W's gradient arrives contiguous instead of as a view to copy.
+ */
+function gradB(a: Tensor, b: Tensor, g: Tensor): Tensor {
+  if (a.ndim === 2 && b.ndim === 2 && b.shape[0] > 1 && b.shape[1] > 1 && b.strides[0] === 1 && b.strides[1] === b.shape[0]) {
+    return matmul(g.transpose(0, 1), a).transpose(0, 1);
+  }
+  return reduceTo(matmul(a.transpose(-2, -1), g), b.shape);
 }

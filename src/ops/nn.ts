@@ -88,10 +88,39 @@ export function embedding(weight: Tensor, ids: Tensor | readonly number[]): Tens
 export function dropout(x: Tensor, p: number, training = true, generator: Generator = defaultGenerator()): Tensor {
   if (!(p >= 0 && p <= 1)) throw new ShapeError(`dropout: p must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
-  const mask = floatAlloc(x.dtype, x.size);
-  const scale = p === 1 ? 0 : 1 / (1 - p);
-  for (let i = 0; i < mask.length; i++) mask[i] = generator.uniform() >= p ? scale : 0;
-  return x.mul(new Tensor(mask, x.shape));
+  requireFloat(x, 'dropout');
+  // one 32-bit draw per element, kept when it is at least p·2³² (p = 1 keeps nothing)
+  const n = x.size;
+  const bits = generator.fillUint32(dropoutBits(n), n);
+  const xd = x.floatData();
+  const mask = floatAlloc(x.dtype, n);
+  const out = floatAlloc(x.dtype, n);
+  if (p < 1) {
+    // u ≥ t on unsigned draws, compared as signed int32 (u ^ 2³¹ ≥ t − 2³¹) so every value stays a small integer
+    const signed = new Int32Array(bits.buffer, 0, n);
+    const t = Math.round(p * 4294967296) - 2147483648;
+    const scale = mask instanceof Float32Array ? Math.fround(1 / (1 - p)) : 1 / (1 - p);
+    for (let i = 0; i < n; i++) {
+      const m = (signed[i] ^ -2147483648) >= t ? scale : 0;
+      mask[i] = m;
+      out[i] = xd[i] * m; // x·0 keeps NaN, as a product with the mask does
+    }
+  } else {
+    for (let i = 0; i < n; i++) out[i] = xd[i] * 0;
+  }
+  return fromOp('dropout', out, x.shape, [x], (g) => {
+    const gd = g.floatData();
+    const gx = floatAlloc(x.dtype, n);
+    for (let i = 0; i < n; i++) gx[i] = gd[i] * mask[i];
+    return [new Tensor(gx, x.shape)];
+  });
+}
+
+let bitsScratch = new Uint32Array(0);
+/** A reusable buffer for the random draws of `dropout` (consumed before the op returns). */
+function dropoutBits(n: number): Uint32Array {
+  if (bitsScratch.length < n) bitsScratch = new Uint32Array(Math.max(n, 2 * bitsScratch.length));
+  return bitsScratch;
 }
 
 /**
@@ -134,21 +163,30 @@ export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[]
   if (sizeOf(tShape) !== N || (targets instanceof Tensor && targets.ndim !== logits.ndim - 1)) {
     throw new ShapeError(`crossEntropy: logits ${formatShape(logits.shape)} need targets of shape ${formatShape(logits.shape.slice(0, -1))}, got ${formatShape(tShape)}`);
   }
+  requireFloat(logits, 'crossEntropy');
   const raw = targets instanceof Tensor ? targets.contiguousData() : Int32Array.from(targets);
-  const keep = floatAlloc(logits.dtype, N);
+  // the kernel's targets: the class, or −1 on an ignored row
   const safe = new Int32Array(N);
   let count = 0;
   for (let i = 0; i < N; i++) {
     if (raw[i] === ignoreIndex) continue;
-    keep[i] = 1;
     safe[i] = raw[i];
     count++;
   }
   toIndices(safe, C, 'crossEntropy (targets)');
-  const lp = logSoftmax(logits.reshape([N, C]), -1);
-  let per = lp.gather(1, new Tensor(safe, [N, 1])).reshape([N]).neg();
-  if (labelSmoothing > 0) per = per.mul(1 - labelSmoothing).add(lp.mean(-1).neg().mul(labelSmoothing));
-  per = per.mul(new Tensor(keep, [N]));
+  for (let i = 0; i < N; i++) if (raw[i] === ignoreIndex) safe[i] = -1;
+  // fused log-softmax + nll + smoothing: one pass forward, one pass backward, no (N, C) intermediates
+  const x2 = logits.reshape([N, C]);
+  const xd = x2.floatData();
+  const loss = floatAlloc(logits.dtype, N);
+  const stats = floatAlloc(logits.dtype, 2 * N);
+  getBackend().crossEntropy(xd, N, C, safe, labelSmoothing, loss, stats);
+  const per = fromOp('crossEntropy', loss, [N], [x2], (g) => {
+    const dx = floatAlloc(logits.dtype, N * C);
+    const gd = g.dtype === logits.dtype ? g.floatData() : g.to(logits.dtype).floatData();
+    getBackend().crossEntropyBackward(xd, stats, gd, N, C, safe, labelSmoothing, dx);
+    return [new Tensor(dx, [N, C])];
+  });
   if (reduction === 'none') return per.reshape([...tShape]);
   const total = per.sum();
   // all targets ignored: PyTorch gives NaN for 'mean'

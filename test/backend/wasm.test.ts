@@ -354,6 +354,83 @@ test('softmaxBackward (softmax and log-softmax)', () => {
   }
 });
 
+test('crossEntropy forward and backward: odd widths, ignored rows, label smoothing, large and masked logits', () => {
+  for (const eps of [0, 0.1, 0.35]) {
+    for (const cols of [1, 2, 3, 4, 5, 17, 33, 64, 129, 1000]) {
+      const rows = pick([1, 3, 7, 16]);
+      const x = uniform(rows * cols, -20, 20);
+      if (cols > 2) x[1] = 80;
+      if (cols > 3) for (let i = 2; i < x.length; i += 11) x[i] = -1e9; // masked-style logits
+      const targets = Int32Array.from({ length: rows }, () => Math.floor(rand() * cols));
+      if (rows > 1) targets[1] = -1; // an ignored row
+      const lossG = new Float32Array(rows);
+      const lossW = new Float32Array(rows);
+      const statsG = new Float32Array(2 * rows);
+      const statsW = new Float32Array(2 * rows);
+      wasm.crossEntropy(x, rows, cols, targets, eps, lossG, statsG);
+      js.crossEntropy(x, rows, cols, targets, eps, lossW, statsW);
+      const what = `crossEntropy eps=${eps} ${rows}x${cols}`;
+      exact(statsG.filter((_, i) => i % 2 === 0), statsW.filter((_, i) => i % 2 === 0), `${what} shift`);
+      close(statsG.filter((_, i) => i % 2 === 1), statsW.filter((_, i) => i % 2 === 1), 1e-6, 1e-6, `${what} logSum`);
+      // a smoothed loss sums logits up to |1e9|: its float32 rounding carries into the mean term
+      close(lossG, lossW, 2e-6, eps > 0 && cols > 3 ? 2e-6 * 1e9 * eps / cols * Math.sqrt(cols) : 8e-6, `${what} loss`);
+      const g = uniform(rows, 0.1, 2);
+      const dxG = new Float32Array(x.length).fill(7);
+      const dxW = new Float32Array(x.length).fill(7);
+      wasm.crossEntropyBackward(x, statsW, g, rows, cols, targets, eps, dxG);
+      js.crossEntropyBackward(x, statsW, g, rows, cols, targets, eps, dxW);
+      close(dxG, dxW, 1e-5, 1e-6, `${what} backward`);
+      if (rows > 1) exact(dxG.subarray(cols, 2 * cols), new Float32Array(cols), `${what} ignored row`);
+    }
+  }
+  // float64 delegates to the reference
+  const x64 = Float64Array.from(uniform(12));
+  const t = Int32Array.from([0, 3, -1]);
+  const [a, b] = [new Float64Array(3), new Float64Array(3)];
+  const [sa, sb] = [new Float64Array(6), new Float64Array(6)];
+  wasm.crossEntropy(x64, 3, 4, t, 0.1, a, sa);
+  js.crossEntropy(x64, 3, 4, t, 0.1, b, sb);
+  exact(a, b, 'crossEntropy float64');
+});
+
+test('lstmCell and lstmCellBackward: odd hidden sizes, strided gx rows, offsets, large pre-activations', () => {
+  for (const H of [1, 2, 3, 4, 5, 7, 16, 17, 33, 64, 65]) {
+    const B = pick([1, 2, 3, 5]);
+    const H4 = 4 * H;
+    const gxStride = pick([H4, H4 * 3, H4 + 5]);
+    const gxOff = pick([0, 3]);
+    const gx = uniform(gxOff + (B - 1) * gxStride + H4, -4, 4);
+    if (gx.length > 8) { gx[gxOff] = 30; gx[gxOff + 1] = -30; }
+    const gh = uniform(B * H4, -2, 2);
+    const T = 3;
+    const c0 = uniform((T + 1) * B * H, -3, 3);
+    const h0 = uniform((T + 1) * B * H);
+    const saved0 = uniform(2 * B * 5 * H);
+    const step = (c: Float32Array, h: Float32Array, saved: Float32Array) => ({
+      B, H, gx, gxOff, gxStride, gh, h, hNext: 2 * B * H, c, cPrev: B * H, cNext: 2 * B * H, saved, savedOff: B * 5 * H,
+    });
+    const got = step(c0.slice(), h0.slice(), saved0.slice());
+    const want = step(c0.slice(), h0.slice(), saved0.slice());
+    wasm.lstmCell(got);
+    js.lstmCell(want);
+    const what = `lstmCell B=${B} H=${H} stride=${gxStride}`;
+    close(got.c, want.c, 2e-6, 2e-6, `${what} c`);
+    close(got.h, want.h, 2e-6, 2e-6, `${what} h`);
+    close(got.saved, want.saved, 2e-6, 2e-6, `${what} saved`);
+    // backward from the same saved values
+    const dh = uniform(B * H);
+    const dc = uniform(B * H);
+    const gs = (dgx: Float32Array) => ({ ...want, saved: want.saved, dh: dh.slice(), dc: dc.slice(), dgx, dgxOff: B * H4 });
+    const bg = gs(new Float32Array(3 * B * H4));
+    const bw = gs(new Float32Array(3 * B * H4));
+    wasm.lstmCellBackward(bg);
+    js.lstmCellBackward(bw);
+    close(bg.dgx, bw.dgx, 1e-6, 1e-6, `${what} dgx`);
+    close(bg.dc, bw.dc, 1e-6, 1e-6, `${what} dc`);
+    exact(bg.dh, new Float32Array(B * H), `${what} dh zeroed`);
+  }
+});
+
 test('layerNorm forward and backward, with and without affine parameters', () => {
   for (const affine of [true, false]) {
     for (const cols of [1, 2, 3, 4, 7, 16, 33, 128, 129]) {
@@ -431,6 +508,83 @@ test('indexSelect, indexAdd, gather, scatterAdd, argReduce, where, strided copie
   b.argReduce('argmax', x, 2, 4, 3, arg[0]);
   js.argReduce('argmax', x, 2, 4, 3, arg[1]);
   exact(arg[0], arg[1], 'argmax');
+});
+
+/** A random view of rank 0..8 over a larger array: permuted, sliced with steps and offsets, some dims broadcast. */
+function randomView(): { view: StridedView; shape: number[]; size: number } {
+  const rank = pick([0, 1, 2, 3, 4, 4, 5, 6, 7, 8]);
+  const shape = Array.from({ length: rank }, () => pick([1, 1, 2, 3, 4, 5, 7, 16, 17, 33]).valueOf()).slice(0, rank);
+  while (shape.reduce((a, b) => a * b, 1) > 6000) shape[shape.indexOf(Math.max(...shape))] = 2;
+  // a contiguous parent with room for a step and an offset on each dim, then permuted
+  const steps = shape.map(() => pick([1, 1, 2]));
+  const parent = shape.map((d, i) => d * steps[i] + pick([0, 1]));
+  const pStrides = new Array<number>(rank);
+  for (let i = rank - 1, s = 1; i >= 0; i--) { pStrides[i] = s; s *= parent[i]; }
+  let strides = pStrides.map((s, i) => (shape[i] !== 1 && rand() < 0.15 ? 0 : s * steps[i]));
+  let offset = pick([0, 1, 5]);
+  const total = parent.reduce((a, b) => a * b, 1) + offset;
+  const perm = shape.map((_, i) => i).sort(() => rand() - 0.5);
+  const pShape = perm.map((p) => shape[p]);
+  strides = perm.map((p) => strides[p]);
+  const data = uniform(total);
+  const size = pShape.reduce((a, b) => a * b, 1);
+  if (rand() < 0.1) offset = 0;
+  return { view: { data, offset, strides }, shape: pShape, size };
+}
+
+test('copyStrided and addIntoStrided: random views (permuted, stepped, broadcast, offset), ranks 0-8, float32/float64/int32', () => {
+  for (let t = 0; t < 400; t++) {
+    const { view, shape, size } = randomView();
+    const kind = t % 5 === 3 ? 'f64' : t % 5 === 4 ? 'i32' : 'f32';
+    const data = kind === 'f64' ? Float64Array.from(view.data) : kind === 'i32' ? Int32Array.from(view.data, (v) => Math.round(v * 100)) : view.data;
+    const v: StridedView = { ...view, data };
+    const Ctor = data.constructor as new (n: number) => Float32Array;
+    const got = new Ctor(size);
+    const want = new Ctor(size);
+    wasm.copyStrided(v, shape, got);
+    js.copyStrided(v, shape, want);
+    exact(got, want, `copyStrided ${kind} [${shape}] strides [${view.strides}]`);
+    if (kind === 'i32') continue;
+    const src = kind === 'f64' ? Float64Array.from(uniform(size)) : uniform(size);
+    const dG = data.slice();
+    const dW = data.slice();
+    wasm.addIntoStrided(src, { ...v, data: dG }, shape);
+    js.addIntoStrided(src, { ...v, data: dW }, shape);
+    // broadcast destinations add several values into one place: the order may differ
+    close(dG, dW, 1e-6, 1e-6, `addIntoStrided ${kind} [${shape}] strides [${view.strides}]`);
+  }
+});
+
+test('hold: matmuls read a held operand from its kept copy, identical results; released arrays are read afresh', () => {
+  const m = 5, k = 33, n = 17;
+  const a = uniform(3 * m * k);
+  const w = uniform(k * n);
+  const p: MatmulParams = { batch: 1, m, k, n, transA: false, transB: false, aOffset: m * k, bOffset: 0, aBatchStride: 0, bBatchStride: 0 };
+  const plain = new Float32Array(m * n);
+  wasm.matmul(a, w, plain, p);
+  const release = wasm.hold!(w);
+  const nested = wasm.hold!(a); // a second hold keeps nothing
+  const held = new Float32Array(m * n);
+  for (let r = 0; r < 3; r++) {
+    wasm.softmax(uniform(64), 4, 16, new Float32Array(64), false); // other kernels in between
+    wasm.matmul(a, w, held, p);
+    exact(held, plain, `held matmul, round ${r}`);
+  }
+  // the held array read transposed, with accumulation
+  const acc = uniform(m * k);
+  const accW = acc.slice();
+  const q: MatmulParams = { ...p, k: n, n: k, transB: true, aOffset: 0, accumulate: true };
+  wasm.matmul(a, w, acc, q);
+  js.matmul(a, w, accW, q);
+  close(acc, accW, 1e-5, 1e-5, 'held, transposed, accumulated');
+  nested();
+  release();
+  w.fill(0.5); // after release the array may change, and matmul must see it
+  const after = new Float32Array(m * n);
+  const want = new Float32Array(m * n);
+  wasm.matmul(a, w, after, p);
+  js.matmul(a, w, want, p);
+  close(after, want, 1e-5, 1e-5, 'after release');
 });
 
 test('memory: repeated calls reuse the arena (no growth after the first of a size)', () => {

@@ -212,6 +212,24 @@ test('crossEntropy takes (B,T,C) logits with (B,T) targets; none keeps (B,T)', (
   assertClose(crossEntropy(x, ids(tg)), refCrossEntropy(rows, tg.flat()) as number, 1e-12);
 });
 
+test('gradcheck: crossEntropy (fused kernel) with smoothing, ignored targets, every reduction, odd and non-contiguous logits', () => {
+  for (const labelSmoothing of [0, 0.2]) {
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      const w = reduction === 'none' ? rn([5], 40) : null;
+      check((v) => {
+        const l = crossEntropy(v, ids([1, 0, 6, 2, 0]), { labelSmoothing, ignoreIndex: 0, reduction });
+        return w ? l.mul(w) : l;
+      }, [rn([5, 7], 41)]);
+      check((v) => crossEntropy(v.transpose(0, 1), ids([2, 0, 1]), { labelSmoothing, reduction }), [rn([4, 3], 42)]);
+    }
+  }
+  // (B, T, C) logits, float32 against the float64 definition
+  const x = rn([3, 5, 33], 43);
+  const tg = [[0, 3, 1, 32, 7], [2, 2, 0, 5, 9], [1, 1, 1, 1, 1]];
+  const rows = x.to('float64').reshape(15, 33).toArray() as number[][];
+  assertClose(crossEntropy(x, ids(tg), { labelSmoothing: 0.1, ignoreIndex: 1 }), refCrossEntropy(rows, tg.flat(), { labelSmoothing: 0.1, ignoreIndex: 1 }) as number, 1e-6, 1e-6);
+});
+
 test('crossEntropy of all-ignored targets is NaN for mean and 0 for sum, as PyTorch', () => {
   assertClose(crossEntropy(tensor([[1, 2]]), [-100]), NaN);
   assertClose(crossEntropy(tensor([[1, 2]]), [-100], { reduction: 'sum' }), 0);

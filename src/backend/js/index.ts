@@ -2,8 +2,11 @@
 import type { Backend } from '../backend.js';
 import { binary, unary, unaryBackward, where } from './elementwise.js';
 import { matmul } from './matmul.js';
-import { indexAdd, indexSelect, gather, layerNorm, layerNormBackward, scatterAdd, softmax, softmaxBackward } from './nn.js';
+import {
+  crossEntropy, crossEntropyBackward, indexAdd, indexSelect, gather, layerNorm, layerNormBackward, scatterAdd, softmax, softmaxBackward,
+} from './nn.js';
 import { argReduce, reduce } from './reduce.js';
+import { lstmCell, lstmCellBackward } from './lstm.js';
 import { addIntoStrided, copyStrided } from './strided.js';
 
 /** A fresh instance of the reference backend. */
@@ -11,6 +14,7 @@ export function createJsBackend(): Backend {
   return {
     name: 'js',
     copyStrided, addIntoStrided, unary, unaryBackward, binary, where, reduce, argReduce, matmul,
-    softmax, softmaxBackward, layerNorm, layerNormBackward, indexSelect, indexAdd, gather, scatterAdd,
+    lstmCell, lstmCellBackward,
+    softmax, softmaxBackward, crossEntropy, crossEntropyBackward, layerNorm, layerNormBackward, indexSelect, indexAdd, gather, scatterAdd,
   };
 }

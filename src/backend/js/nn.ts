@@ -37,6 +37,53 @@ export function softmaxBackward(y: FloatArray, g: FloatArray, rows: number, cols
   }
 }
 
+export function crossEntropy(
+  x: FloatArray, rows: number, cols: number, targets: Int32Array, eps: number, loss: FloatArray, stats: FloatArray,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let max = -Infinity;
+    for (let c = 0; c < cols; c++) if (x[o + c] > max) max = x[o + c];
+    const shift = max === -Infinity ? 0 : max;
+    let sum = 0;
+    let sx = 0;
+    for (let c = 0; c < cols; c++) {
+      sum += Math.exp(x[o + c] - shift);
+      sx += x[o + c];
+    }
+    const logSum = Math.log(sum);
+    stats[2 * r] = shift;
+    stats[2 * r + 1] = logSum;
+    const t = targets[r];
+    let l = 0;
+    if (t >= 0) {
+      const lse = shift + logSum;
+      l = (1 - eps) * (lse - x[o + t]);
+      if (eps > 0) l += eps * (lse - sx / cols);
+    }
+    loss[r] = l;
+  }
+}
+
+export function crossEntropyBackward(
+  x: FloatArray, stats: FloatArray, g: FloatArray, rows: number, cols: number, targets: Int32Array, eps: number, dx: FloatArray,
+): void {
+  const u = eps / cols;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const t = targets[r];
+    if (t < 0) {
+      dx.fill(0, o, o + cols);
+      continue;
+    }
+    const gr = g[r];
+    const shift = stats[2 * r];
+    const logSum = stats[2 * r + 1];
+    for (let c = 0; c < cols; c++) dx[o + c] = gr * (Math.exp(x[o + c] - shift - logSum) - u);
+    dx[o + t] -= gr * (1 - eps);
+  }
+}
+
 export function layerNorm(
   x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, rows: number, cols: number, eps: number,
   out: FloatArray, mean: FloatArray, rstd: FloatArray,

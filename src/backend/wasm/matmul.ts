@@ -27,8 +27,10 @@ export function wasmMatmul(rt: WasmRuntime, pool: MatmulPool | null, a: FloatArr
   }
   const outLen = batch * m * n;
   rt.reset();
-  const pa = rt.put(a, p.aOffset, span(batch, aBatchStride, m * k));
-  const pb = rt.put(b, p.bOffset, span(batch, p.bBatchStride, k * n));
+  const heldA = rt.heldAt(a, p.aOffset);
+  const heldB = rt.heldAt(b, p.bOffset);
+  const pa = heldA >= 0 ? heldA : rt.put(a, p.aOffset, span(batch, aBatchStride, m * k));
+  const pb = heldB >= 0 ? heldB : rt.put(b, p.bOffset, span(batch, p.bBatchStride, k * n));
   const pc = accumulate ? rt.put(out, 0, outLen) : rt.alloc(outLen);
   const scratchFloats = rt.k.matmulScratchBytes() / 4;
   const tA = transA ? 1 : 0;

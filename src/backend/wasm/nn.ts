@@ -42,6 +42,46 @@ export function wasmSoftmaxBackward(
   rt.get(pg, out as Float32Array, n);
 }
 
+/** An Int32Array's bytes seen as floats, for copying into linear memory. */
+const asF32 = (t: Int32Array): Float32Array => new Float32Array(t.buffer, t.byteOffset, t.length);
+
+export function wasmCrossEntropy(
+  rt: WasmRuntime, x: FloatArray, rows: number, cols: number, targets: Int32Array, eps: number, loss: FloatArray, stats: FloatArray,
+): void {
+  if (!f32(x, loss, stats) || cols === 0) {
+    jsNn.crossEntropy(x, rows, cols, targets, eps, loss, stats);
+    return;
+  }
+  if (rows === 0) return;
+  rt.reset();
+  const px = rt.put(x as Float32Array, 0, rows * cols);
+  const pt = rt.put(asF32(targets), 0, rows);
+  const pl = rt.alloc(rows);
+  const ps = rt.alloc(2 * rows);
+  rt.k.crossEntropy(px, rows, cols, pt, eps, pl, ps);
+  rt.get(pl, loss as Float32Array, rows);
+  rt.get(ps, stats as Float32Array, 2 * rows);
+}
+
+export function wasmCrossEntropyBackward(
+  rt: WasmRuntime, x: FloatArray, stats: FloatArray, g: FloatArray, rows: number, cols: number, targets: Int32Array, eps: number,
+  dx: FloatArray,
+): void {
+  if (!f32(x, stats, g, dx) || cols === 0) {
+    jsNn.crossEntropyBackward(x, stats, g, rows, cols, targets, eps, dx);
+    return;
+  }
+  if (rows === 0) return;
+  const n = rows * cols;
+  rt.reset();
+  const px = rt.put(x as Float32Array, 0, n);
+  const ps = rt.put(stats as Float32Array, 0, 2 * rows);
+  const pg = rt.put(g as Float32Array, 0, rows);
+  const pt = rt.put(asF32(targets), 0, rows);
+  rt.k.crossEntropyBackward(px, ps, pg, rows, cols, pt, eps, px);
+  rt.get(px, dx as Float32Array, n);
+}
+
 export function wasmLayerNorm(
   rt: WasmRuntime, x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, rows: number, cols: number, eps: number,
   out: FloatArray, mean: FloatArray, rstd: FloatArray,

@@ -32,6 +32,9 @@ export interface KernelExports {
   reduce(op: number, x: number, outer: number, mid: number, inner: number, out: number): void;
   softmax(x: number, out: number, rows: number, cols: number, log: number): void;
   softmaxBackward(y: number, g: number, out: number, rows: number, cols: number, log: number): void;
+  crossEntropy(x: number, rows: number, cols: number, targets: number, eps: number, loss: number, stats: number): void;
+  crossEntropyBackward(x: number, stats: number, g: number, rows: number, cols: number, targets: number, eps: number, dx: number): void;
+  lstmCell(gx: number, gh: number, cPrev: number, cNext: number, hNext: number, saved: number, B: number, H: number, scratch: number): void;
   layerNorm(x: number, w: number, b: number, rows: number, cols: number, eps: number, out: number, mean: number, rstd: number): void;
   layerNormBackward(
     x: number, w: number, mean: number, rstd: number, g: number, rows: number, cols: number, dx: number, dw: number, db: number,
@@ -133,13 +136,43 @@ export class WasmRuntime {
     this.k = instance.exports as unknown as KernelExports;
     this.base = (this.k.heapBase() + ALIGN - 1) & ~(ALIGN - 1);
     this.top = this.base;
+    this.floor = this.base;
     this.buffer = this.memory.buffer;
     this.view = new Float32Array(this.buffer);
   }
 
+  /** An array the caller promised not to change, kept in linear memory below the arena (see `hold`). */
+  private held: { data: Float32Array; p: number } | null = null;
+  private floor: number;
+
   /** Starts a kernel call: everything allocated by the previous call is dropped. */
   reset(): void {
+    this.top = this.floor;
+  }
+
+  /**
+   * Copies `data` into linear memory once, where it stays until the returned function is called;
+   * meanwhile `heldAt` finds it. One array at a time: while another is held, this holds nothing.
+   */
+  hold(data: Float32Array): () => void {
+    if (this.held) return () => {};
     this.top = this.base;
+    const p = this.put(data);
+    const entry = { data, p };
+    this.held = entry;
+    this.floor = this.top;
+    return () => {
+      if (this.held !== entry) return;
+      this.held = null;
+      this.floor = this.base;
+      this.top = this.base;
+    };
+  }
+
+  /** The byte address of data[offset] when `data` is the held array, else -1. */
+  heldAt(data: Float32Array, offset: number): number {
+    const h = this.held;
+    return h && h.data === data ? h.p + offset * 4 : -1;
   }
 
   /** Reserves `floats` 4-byte elements (64-byte aligned) and returns their byte address. */
