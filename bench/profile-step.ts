@@ -95,6 +95,29 @@ function tiny(): Bench {
   };
 }
 
+/** The shipped translator's shape on a typical length bucket (B·T ≈ 2,000 target tokens). */
+function nmt(): Bench {
+  manualSeed(0);
+  const g = new Generator(3);
+  const B = 200, S = 10, T = 10;
+  const model = new Seq2SeqTransformer({ srcVocab: 2874, tgtVocab: 3850, dModel: 256, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 1024, dropout: 0.1, tieOutput: true }, { generator: g });
+  model.train();
+  const opt = new Adam(model.parameters(), { lr: 1e-4 });
+  const src = new Tensor(randIds(g, B * S, 2874), [B, S]);
+  const tgtIn = new Tensor(randIds(g, B * T, 3850), [B, T]);
+  const tgtOut = new Tensor(randIds(g, B * T, 3850), [B, T]);
+  return {
+    name: 'nmt-d256', tokens: B * T,
+    step: () => {
+      opt.zeroGrad();
+      const loss = model.loss(model.forward(src, tgtIn), tgtOut);
+      loss.backward();
+      opt.step();
+      return loss.item();
+    },
+  };
+}
+
 class LM extends Module {
   readonly emb: Embedding;
   readonly rnn: LSTM | RNN;
@@ -140,7 +163,7 @@ function median(xs: number[]): number {
 }
 
 for (const w of workloads) {
-  const b = w === 'tiny' ? tiny() : w === 'lstm' ? lm('lstm') : w === 'rnn' ? lm('rnn') : null;
+  const b = w === 'tiny' ? tiny() : w === 'nmt' ? nmt() : w === 'lstm' ? lm('lstm') : w === 'rnn' ? lm('rnn') : null;
   if (!b) throw new Error(`unknown workload ${w} (tiny, lstm, rnn)`);
   for (let i = 0; i < warmup; i++) b.step();
   kernelTime.clear();

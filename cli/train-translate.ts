@@ -151,7 +151,7 @@ export async function runTrainTranslate(o: TrainTranslateOptions): Promise<objec
         bar.update(s.batch, { epoch: s.epoch + 1, step: s.step, loss: s.loss.toFixed(3), tps });
       } else if (!o.json && s.seconds - lastPrint >= 30) {
         lastPrint = s.seconds;
-        const left = training.timeBudgetSeconds > 0 ? training.timeBudgetSeconds - s.seconds : NaN;
+        const left = training.timeBudgetSeconds > 0 ? Math.max(0, training.timeBudgetSeconds - s.seconds) : NaN;
         log(`epoch ${s.epoch + 1} batch ${s.batch}/${s.batches} step ${s.step} loss ${s.loss.toFixed(3)} lr ${s.lr.toExponential(2)} ${tps} tok/s, ${formatSeconds(s.seconds)} trained${Number.isFinite(left) ? `, budget left ${formatSeconds(left)}` : ''}`);
       }
     },
