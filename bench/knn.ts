@@ -9,9 +9,11 @@
  *   npx tsx bench/knn.ts [--json] [--lib llmcore|ml-knn] [--points 100000] [--queries 1000]
  */
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { getBackend } from '../src/backend/backend.js';
 import { KNeighborsClassifier } from '../src/classic/knn.js';
 import { Generator } from '../src/util/random.js';
+import { PYTORCH_LIBS, pythonWith, runPython } from './peers/python.js';
 import type { Measurement, Workload } from './workload.js';
 
 export interface W5Options {
@@ -100,20 +102,38 @@ function hasMlKnn(): boolean {
   }
 }
 
-/** The W5 workload for the bench runner (ml-knn listed only where it is installed). */
+/** What the scikit-learn script imports (threadpoolctl sets its threads). */
+const SKLEARN = 'sklearn, threadpoolctl';
+
+/**
+ * W5 for scikit-learn (bench/sklearn/knn_w5.py): the better of one thread and all cores, as PyTorch's
+ * figures are taken at its best setting.
+ */
+function measureW5Sklearn(): Measurement {
+  const runs = [...new Set([1, availableParallelism()])].flatMap((n) => runPython(SKLEARN, 'sklearn/knn_w5.py', ['--threads', String(n)]));
+  return runs.reduce((a, b) => (b.value > a.value ? b : a));
+}
+
+/**
+ * The W5 workload for the bench runner: ml-knn where it is installed, PyTorch (bench/pytorch/w5_knn.py)
+ * and scikit-learn where python3 imports them.
+ */
 export const w5Knn: Workload = {
   id: 'W5',
   unit: 'queries/s',
   higherIsBetter: true,
-  libs: ['llmcore', ...(hasMlKnn() ? ['ml-knn'] : [])],
+  libs: ['llmcore', ...(hasMlKnn() ? ['ml-knn'] : []), ...PYTORCH_LIBS, ...(pythonWith(SKLEARN) ? ['scikit-learn'] : [])],
+  skip: { 'ml-knn': 'its KD-tree answers about 7.5 queries/s in 32 dims: over 2 minutes for the 1,000 queries' },
   async run(lib: string): Promise<Measurement[]> {
+    if (lib === 'pytorch') return runPython('torch', 'pytorch/w5_knn.py');
+    if (lib === 'scikit-learn') return [measureW5Sklearn()];
     if (lib === 'llmcore') {
       const { neighbors, ...m } = await measureW5Llmcore();
       void neighbors;
       return [m];
     }
     if (lib === 'ml-knn') return [await measureW5MlKnn()];
-    throw new Error(`W5: unknown library '${lib}' (llmcore, ml-knn)`);
+    throw new Error(`W5: unknown library '${lib}' (llmcore, ml-knn, pytorch, scikit-learn)`);
   },
 };
 

@@ -4,10 +4,13 @@
  * values with the ratio ours/peer (or one JSON object per measurement and line with --json).
  */
 import { w1 } from './w1-matmul.js';
+import { w2Small, w2Tiny } from './w2-transformer.js';
+import { w3Lstm, w3Rnn } from './w3-lm.js';
+import { w4 } from './w4-decode.js';
 import { w5Knn } from './knn.js';
 import type { Measurement, Workload } from './workload.js';
 
-const WORKLOADS: Workload[] = [w1, w5Knn];
+const WORKLOADS: Workload[] = [w1, w2Tiny, w2Small, w3Lstm, w3Rnn, w4, w5Knn];
 
 function parseArgs(argv: string[]): { ids: string[]; libs: string[]; json: boolean } {
   const ids: string[] = [];
@@ -35,8 +38,15 @@ async function main(): Promise<void> {
   for (const id of ids) if (!known.has(id)) throw new Error(`unknown workload '${id}' (known: ${[...known].join(', ')})`);
   const chosen = WORKLOADS.filter((w) => ids.length === 0 || ids.includes(w.id));
   const results: Measurement[] = [];
+  const skipped: { workload: string; lib: string; why: string }[] = [];
   for (const w of chosen) {
     for (const lib of w.libs.filter((l) => libs.length === 0 || libs.includes(l))) {
+      const why = w.skip?.[lib];
+      if (why && !libs.includes(lib)) {
+        skipped.push({ workload: w.id, lib, why });
+        process.stderr.write(`skipping ${w.id} on ${lib}: ${why} (--lib ${lib} runs it)\n`);
+        continue;
+      }
       if (!json) process.stderr.write(`running ${w.id} on ${lib}…\n`);
       for (const m of await w.run(lib)) {
         results.push(m);
@@ -47,7 +57,7 @@ async function main(): Promise<void> {
   if (json) return;
   const rows = new Map<string, Measurement[]>();
   for (const m of results) rows.set(key(m), [...(rows.get(key(m)) ?? []), m]);
-  const peers = [...new Set(results.map((m) => m.lib))].filter((l) => l !== 'llmcore');
+  const peers = [...new Set([...results, ...skipped].map((m) => m.lib))].filter((l) => l !== 'llmcore');
   const header = ['workload', 'unit', 'llmcore', ...peers.flatMap((p) => [p, `ratio vs ${p}`])];
   const table = [header];
   for (const [k, ms] of rows) {
@@ -56,13 +66,25 @@ async function main(): Promise<void> {
     for (const p of peers) {
       const peer = ms.find((m) => m.lib === p);
       const w = WORKLOADS.find((x) => x.id === ms[0].workload)!;
-      line.push(peer ? peer.value.toFixed(1) : '—');
+      const skip = skipped.some((x) => x.workload === w.id && x.lib === p);
+      line.push(peer ? peer.value.toFixed(1) : skip ? 'skipped' : '—');
       line.push(ours && peer ? `${(w.higherIsBetter ? ours.value / peer.value : peer.value / ours.value).toFixed(2)}×` : '—');
     }
     table.push(line);
   }
   const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  console.log(`\nratio = ours/peer for throughput, peer/ours for ms (W4): above 1× llmcore is faster. — = not measured for that lib.`);
+  for (const w of chosen) for (const n of w.notes ?? []) console.log(n);
+  for (const x of skipped) console.log(`skipped: ${x.workload} on ${x.lib}: ${x.why} (npm run bench -- ${x.workload} --lib ${x.lib} runs it)`);
+  // threads each library ran with (PyTorch and scikit-learn report the better of 1 and all cores)
+  for (const lib of ['llmcore', ...peers]) {
+    const byThreads = new Map<number, Set<string>>();
+    for (const m of results.filter((r) => r.lib === lib)) byThreads.set(m.threads, (byThreads.get(m.threads) ?? new Set()).add(m.workload));
+    if (byThreads.size === 0) continue;
+    const parts = [...byThreads].map(([t, ws]) => (byThreads.size === 1 ? `${t}` : `${t} (${[...ws].join(', ')})`));
+    console.log(`threads ${lib}: ${parts.join('; ')}`);
+  }
 }
 
 main().catch((e) => {

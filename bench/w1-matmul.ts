@@ -1,5 +1,9 @@
-/** W1: fp32 matmul, GFLOPS = 2·m·n·k / time, for square sizes, two rectangular shapes and every transpose variant at 512. */
+/**
+ * W1: fp32 matmul, GFLOPS = 2·m·n·k / time, for square sizes, two rectangular shapes and every
+ * transpose variant at 512. PyTorch (where it imports): bench/pytorch/w1_matmul.py.
+ */
 import { getBackend, Generator, randn, type Tensor } from '../src/index.js';
+import { PYTORCH_LIBS, runPython } from './peers/python.js';
 import { TF_LIBS, useTf, type TfLib } from './peers/tfjs.js';
 import { time } from './timing.js';
 import type { Measurement, Workload } from './workload.js';
@@ -55,8 +59,10 @@ export const w1: Workload = {
   id: 'W1',
   unit: 'GFLOPS',
   higherIsBetter: true,
-  libs: ['llmcore', ...TF_LIBS],
+  libs: ['llmcore', ...TF_LIBS, ...PYTORCH_LIBS],
+  notes: ['W1: tfjs-cpu is measured up to 512³ (1024³ takes minutes in its pure-JS kernels)'],
   async run(lib) {
+    if (lib === 'pytorch') return runPython('torch', 'pytorch/w1_matmul.py');
     const out: Measurement[] = [];
     for (const c of CASES) {
       // the pure-JS tfjs backend needs minutes at 1024³; it is measured up to 512

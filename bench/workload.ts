@@ -19,5 +19,12 @@ export interface Workload {
   higherIsBetter: boolean;
   /** Libraries this workload can run on. */
   libs: string[];
+  /**
+   * Libraries of `libs` that a run without --lib leaves out, each with the reason (e.g. minutes per
+   * step); naming one with --lib runs it all the same.
+   */
+  skip?: Record<string, string>;
+  /** Lines printed under the table when this workload ran (e.g. shapes a library leaves out). */
+  notes?: string[];
   run(lib: string): Promise<Measurement[]>;
 }

@@ -14,9 +14,17 @@ export type TfLib = 'tfjs-wasm' | 'tfjs-cpu';
 export const TF_LIBS: TfLib[] = ['tfjs-wasm', 'tfjs-cpu'];
 
 let wasmPathSet = false;
+let gradientsRegistered = false;
 
 /** Switches tfjs to the backend of `lib` and returns the tf namespace. */
 export async function useTf(lib: TfLib): Promise<typeof tf> {
+  if (!gradientsRegistered) {
+    // Gradients are registered by the umbrella @tensorflow/tfjs package, which is not installed; the
+    // node bundle of tfjs-core leaves them out. Its per-file build (ESM syntax, extensionless imports)
+    // loads through require under tsx, and registers into the same global engine and registry.
+    createRequire(import.meta.url)('@tensorflow/tfjs-core/dist/register_all_gradients');
+    gradientsRegistered = true;
+  }
   if (lib === 'tfjs-wasm' && !wasmPathSet) {
     const require = createRequire(import.meta.url);
     const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));

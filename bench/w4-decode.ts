@@ -1,0 +1,84 @@
+/**
+ * W4: greedy decoding with the W2-TINY Transformer (vocab 4000/4000, d_model 128, 4 heads, d_ff 512,
+ * 2+2 layers), batch 1, source length 10, exactly 12 target tokens (eos is never checked, so every
+ * sentence costs the same): milliseconds per sentence (lower is better). Each sentence is one encoder
+ * pass and 12 decoder steps, each step's argmax read back to feed the next.
+ *
+ * llmcore: model.greedyDecode (encode, then decodeStep with the KV cache: one new position per step,
+ * cross-attention keys/values computed once). TF.js: the same model from tfjs-core ops
+ * (bench/peers/tfjs-transformer.ts) with the same kind of KV cache. Eval mode (no dropout), no grad.
+ * Random untrained weights and seeded random sources (8 sentences, used in turn). PyTorch (where it
+ * imports, bench/pytorch/w4_decode.py): nn.Transformer has no KV cache, so it reruns the prefix.
+ *
+ *   npx tsx bench/w4-decode.ts [--lib llmcore|tfjs-wasm|tfjs-cpu] [--json]
+ */
+import { Generator, Tensor } from '../src/index.js';
+import { Seq2SeqTransformer } from '../src/models/seq2seq/model.js';
+import { PYTORCH_LIBS, runPython } from './peers/python.js';
+import { TF_LIBS, useTf, type TfLib } from './peers/tfjs.js';
+import { TfSeq2SeqTransformer, type TfKvCache } from './peers/tfjs-transformer.js';
+import { time } from './timing.js';
+import { llmcoreThreads, randomIds, TINY } from './w2-transformer.js';
+import type { Measurement, Workload } from './workload.js';
+
+export const W4 = { srcLength: 10, tgtTokens: 12, sentences: 8, bos: 1 };
+
+export function makeW4Sources(seed = 4): Int32Array[] {
+  const g = new Generator(seed);
+  return Array.from({ length: W4.sentences }, () => randomIds(g, 1, W4.srcLength, TINY.vocab));
+}
+
+const config = {
+  srcVocab: TINY.vocab, tgtVocab: TINY.vocab, dModel: TINY.dModel, nhead: TINY.nhead, numEncoderLayers: TINY.layers,
+  numDecoderLayers: TINY.layers, dimFeedforward: TINY.dimFeedforward, dropout: 0.1, maxLen: 64,
+};
+
+async function sentenceSeconds(lib: string): Promise<number> {
+  const sources = makeW4Sources();
+  let next = 0;
+  const opts = { warmup: 3, minRuns: 10, minSeconds: 5 };
+  if (lib === 'llmcore') {
+    const model = new Seq2SeqTransformer(config, { generator: new Generator(1) }).eval();
+    const srcs = sources.map((s) => new Tensor(s, [1, W4.srcLength]));
+    return (await time(() => {
+      const out = model.greedyDecode(srcs[next++ % srcs.length], { bos: W4.bos, eos: -1, maxLen: W4.tgtTokens });
+      if (out[0].length !== W4.tgtTokens) throw new Error(`W4: decoded ${out[0].length} tokens, expected ${W4.tgtTokens}`);
+      return out;
+    }, opts)).seconds;
+  }
+  const tf = await useTf(lib as TfLib);
+  const model = new TfSeq2SeqTransformer(config);
+  const srcs = sources.map((s) => tf.tensor2d(s, [1, W4.srcLength], 'int32'));
+  const seconds = (await time(() => tf.tidy(() => {
+    const enc = model.encode(srcs[next++ % srcs.length], false);
+    const cache: TfKvCache = { self: [], cross: [], position: 0 };
+    const out: number[] = [];
+    let token = W4.bos;
+    for (let t = 0; t < W4.tgtTokens; t++) {
+      const logits = model.decodeStep(tf.tensor2d([token], [1, 1], 'int32'), enc, cache); // (1, V)
+      token = tf.argMax(logits, 1).dataSync()[0];
+      out.push(token);
+    }
+    return out;
+  }), opts)).seconds;
+  tf.dispose([...model.vars, ...srcs]);
+  return seconds;
+}
+
+export const w4: Workload = {
+  id: 'W4',
+  unit: 'ms/sentence',
+  higherIsBetter: false,
+  libs: ['llmcore', ...TF_LIBS, ...PYTORCH_LIBS],
+  async run(lib) {
+    if (lib === 'pytorch') return runPython('torch', 'pytorch/w4_decode.py');
+    const seconds = await sentenceSeconds(lib);
+    return [{ workload: 'W4', lib, value: seconds * 1000, unit: 'ms/sentence', threads: lib === 'llmcore' ? llmcoreThreads() : 1 } satisfies Measurement];
+  },
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const lib = args.includes('--lib') ? args[args.indexOf('--lib') + 1] : 'llmcore';
+  for (const m of await w4.run(lib)) console.log(args.includes('--json') ? JSON.stringify(m) : `${m.workload} ${m.lib}: ${m.value.toFixed(2)} ${m.unit} (threads ${m.threads})`);
+}
