@@ -8,6 +8,8 @@ import { registerTrainTranslate } from './train-translate.js';
 import { registerTranslate } from './translate.js';
 import { registerEval } from './eval-translate.js';
 import { registerData } from './data.js';
+import { registerLm } from './lm.js';
+import { registerMemory } from './memory.js';
 
 const program = new Command();
 program
@@ -23,6 +25,8 @@ registerTrainTranslate(program);
 registerTranslate(program);
 registerEval(program);
 registerData(program);
+registerLm(program);
+registerMemory(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,14 +2,15 @@
 import type { Command } from 'commander';
 import { runLinear } from './linear.js';
 import { runIris } from './iris.js';
+import { runLmTourChapter } from './lm.js';
 import { printJson } from './options.js';
 
 export function registerTour(program: Command): void {
   program
     .command('tour')
-    .description('the tour of the explainer: each chapter runs live (y = ax + b, Iris KNN, …)')
+    .description('the tour of the explainer: each chapter runs live (y = ax + b, Iris KNN, RNN/LSTM next word, …)')
     .option('--json', 'print each chapter\'s result as one JSON object')
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
       const say = o.json ? () => {} : console.log;
       const results: Record<string, unknown> = {};
       say('大模型核心技术说明 — the core technology of large models, live.\n');
@@ -23,6 +24,10 @@ export function registerTour(program: Command): void {
         model: 'knn', k: 7, metric: 'euclidean', p: 2, weights: 'uniform', algorithm: 'auto', kernel: 'rbf', seed: 0,
         predict: '6.0,2.8,4.9,1.7', json: o.json,
       }, say);
+
+      say('\nChapter 3. An RNN reads word by word, each step depending on the previous hidden state; an LSTM adds a');
+      say('cell with input, forget and output gates. Both learn a small corpus here, then continue "Apple is":\n');
+      results.lm = await runLmTourChapter(say);
       if (o.json) printJson(results);
     });
 }
