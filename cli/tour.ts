@@ -3,12 +3,14 @@ import type { Command } from 'commander';
 import { runLinear } from './linear.js';
 import { runIris } from './iris.js';
 import { runLmTourChapter } from './lm.js';
+import { formatExplain, loadModelDir } from './translate.js';
+import { translate } from '../src/models/seq2seq/translate.js';
 import { printJson } from './options.js';
 
 export function registerTour(program: Command): void {
   program
     .command('tour')
-    .description('the tour of the explainer: each chapter runs live (y = ax + b, Iris KNN, RNN/LSTM next word, …)')
+    .description('the tour of the explainer: each chapter runs live (y = ax + b, Iris KNN, RNN/LSTM next word, 我正在吃饭 → English)')
     .option('--json', 'print each chapter\'s result as one JSON object')
     .action(async (o: { json?: boolean }) => {
       const say = o.json ? () => {} : console.log;
@@ -28,6 +30,22 @@ export function registerTour(program: Command): void {
       say('\nChapter 3. An RNN reads word by word, each step depending on the previous hidden state; an LSTM adds a');
       say('cell with input, forget and output gates. Both learn a small corpus here, then continue "Apple is":\n');
       results.lm = await runLmTourChapter(say);
+
+      say('\nChapter 4. The Transformer translates 我正在吃饭: characters and positions become vectors, the encoder');
+      say('attends over the whole sentence at once, the decoder attends to the words it has written and to the');
+      say('encoder, and a linear layer + softmax gives every English word a probability; the most likely one is');
+      say('chosen, step by step (the shipped model, trained here on the Tatoeba pairs):\n');
+      let translator;
+      try {
+        translator = await loadModelDir(undefined);
+      } catch (e) {
+        say(`(skipped: ${(e as Error).message})`);
+      }
+      if (translator) {
+        const [greedy] = translate(translator.model, translator.tokenizer, ['我正在吃饭'], { beam: 1, explain: 5 });
+        say(formatExplain(greedy, { beam: 1, lengthPenalty: 1 }));
+        results.translate = { source: '我正在吃饭', translation: greedy.translation, steps: greedy.steps };
+      }
       if (o.json) printJson(results);
     });
 }
