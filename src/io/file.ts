@@ -159,3 +159,31 @@ export async function loadOptimizerState(path: string, optimizer: Optimizer, opt
   }
   return metadata;
 }
+
+/**
+ * Writes UTF-8 text atomically (temporary file + fsync + rename), like saveSafetensors.
+ * @example await writeTextFileAtomic('config.json', JSON.stringify(config))
+ */
+export async function writeTextFileAtomic(path: string, text: string): Promise<void> {
+  await writeFileAtomic(path, new TextEncoder().encode(text));
+}
+
+/**
+ * Reads and parses a JSON file; errors say `what` was being read, the path, and why (with `hint`
+ * added when the file does not exist).
+ * @example await readJsonFile('model/config.json', 'translator')
+ */
+export async function readJsonFile(path: string, what: string, hint?: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`${what}: cannot read ${path} (${code === 'ENOENT' && hint ? `no such file: ${hint}` : code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what}: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+}

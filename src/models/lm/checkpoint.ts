@@ -5,9 +5,9 @@
  * Loading checks what the directory holds: a translator directory, another format, or an LM of a
  * different kind than asked is a clear error, not a crash.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSafetensors, saveSafetensors } from '../../io/file.js';
+import { loadSafetensors, readJsonFile, saveSafetensors, writeTextFileAtomic } from '../../io/file.js';
 import { Generator } from '../../util/random.js';
 import { LM_KINDS, WordLM, type LmKind } from './model.js';
 import { LmTokenizer } from './tokenizer.js';
@@ -15,39 +15,18 @@ import { LM_FORMAT, type LmDirConfig, type LoadedLm } from './config.js';
 
 export { LM_FORMAT, type LmDirConfig, type LoadedLm };
 
-async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
-
-async function readJson(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`${what}: cannot read ${path} (${code === 'ENOENT' ? 'no such file: is this a model directory written by `llmcore lm train --out`?' : code ?? (e as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${what}: ${path} is not valid JSON (${(e as Error).message})`);
-  }
-}
-
 /** Writes a model directory (weights in F32). */
 export async function saveLm(dir: string, lm: LoadedLm): Promise<void> {
   await mkdir(dir, { recursive: true });
   await saveSafetensors(join(dir, 'model.safetensors'), lm.model.stateDict(), { metadata: { format: 'pt', 'llmcore.kind': lm.model.kind } });
-  await writeTextAtomic(join(dir, 'tokenizer.json'), JSON.stringify(lm.tokenizer.toJSON()));
-  await writeTextAtomic(join(dir, 'config.json'), JSON.stringify(lm.config, null, 2) + '\n');
+  await writeTextFileAtomic(join(dir, 'tokenizer.json'), JSON.stringify(lm.tokenizer.toJSON()));
+  await writeTextFileAtomic(join(dir, 'config.json'), JSON.stringify(lm.config, null, 2) + '\n');
 }
 
 /** Reads and checks `dir`/config.json; `kind`, when given, must match the saved model's. */
 export async function loadLmConfig(dir: string, kind?: LmKind): Promise<LmDirConfig> {
   const path = join(dir, 'config.json');
-  const raw = (await readJson(path, 'lm')) as Omit<Partial<LmDirConfig>, 'format'> & { format?: unknown };
+  const raw = (await readJsonFile(path, 'lm', 'is this a model directory written by `llmcore lm train --out`?')) as Omit<Partial<LmDirConfig>, 'format'> & { format?: unknown };
   if (!raw || typeof raw !== 'object') throw new Error(`lm: ${path} is not an llmcore language-model config`);
   if (raw.format === 'llmcore-translator') {
     throw new Error(`lm: ${dir} holds a translator (format llmcore-translator), not a language model; give a directory written by \`llmcore lm train --out\``);
@@ -67,7 +46,7 @@ export async function loadLmConfig(dir: string, kind?: LmKind): Promise<LmDirCon
 /** Loads a directory written by saveLm. Every file problem names the file. */
 export async function loadLm(dir: string, options: { kind?: LmKind } = {}): Promise<LoadedLm> {
   const config = await loadLmConfig(dir, options.kind);
-  const tokenizer = LmTokenizer.fromJSON(await readJson(join(dir, 'tokenizer.json'), 'lm'));
+  const tokenizer = LmTokenizer.fromJSON(await readJsonFile(join(dir, 'tokenizer.json'), 'lm', 'is this a model directory written by `llmcore lm train --out`?'));
   if (tokenizer.size !== config.model.vocabSize) {
     throw new Error(`lm: ${join(dir, 'tokenizer.json')} has ${tokenizer.size} words but config.json says vocabSize ${config.model.vocabSize}`);
   }

@@ -4,9 +4,9 @@
  * moments, schedule position, step/epoch/RNG as JSON metadata). Each file is written atomically, and
  * the model and train state carry the same step so a mismatched pair is refused on resume.
  */
-import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSafetensors, loadOptimizerState, saveOptimizerState, saveSafetensors } from '../../io/file.js';
+import { loadSafetensors, loadOptimizerState, readJsonFile, saveOptimizerState, saveSafetensors, writeTextFileAtomic } from '../../io/file.js';
 import { Generator } from '../../util/random.js';
 import { Seq2SeqTransformer, type Seq2SeqConfig } from './model.js';
 import { TranslationTokenizer } from './tokenizer.js';
@@ -35,26 +35,6 @@ export interface LoadedTranslator {
 const STEP_KEY = 'llmcore.step';
 const TRAINER_KEY = 'llmcore.trainer';
 
-async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
-
-async function readJson(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new Error(`${what}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${what}: ${path} is not valid JSON (${(e as Error).message})`);
-  }
-}
-
 /** Writes a model directory; weights in F32 (training) or F16/BF16 (shipping). */
 export async function saveTranslator(
   dir: string,
@@ -66,8 +46,8 @@ export async function saveTranslator(
     dtype: options.dtype ?? 'F32',
     metadata: { format: 'pt', [STEP_KEY]: String(t.step ?? 0) },
   });
-  await writeTextAtomic(join(dir, 'tokenizer.json'), JSON.stringify(t.tokenizer.toJSON()));
-  await writeTextAtomic(join(dir, 'config.json'), JSON.stringify(t.config, null, 2) + '\n');
+  await writeTextFileAtomic(join(dir, 'tokenizer.json'), JSON.stringify(t.tokenizer.toJSON()));
+  await writeTextFileAtomic(join(dir, 'config.json'), JSON.stringify(t.config, null, 2) + '\n');
 }
 
 /**
@@ -96,11 +76,11 @@ export async function loadWeights(dir: string, model: Seq2SeqTransformer): Promi
 
 /** Reads and checks a directory's config.json and tokenizer.json. */
 export async function loadTranslatorConfig(dir: string): Promise<{ config: TranslatorConfig; tokenizer: TranslationTokenizer }> {
-  const config = (await readJson(join(dir, 'config.json'), 'translator')) as TranslatorConfig;
+  const config = (await readJsonFile(join(dir, 'config.json'), 'translator', 'is this a model directory written by `llmcore train translate`?')) as TranslatorConfig;
   if (!config || config.format !== 'llmcore-translator' || !config.model) {
     throw new Error(`translator: ${join(dir, 'config.json')} is not an llmcore translator config`);
   }
-  const tokenizer = TranslationTokenizer.fromJSON(await readJson(join(dir, 'tokenizer.json'), 'translator'));
+  const tokenizer = TranslationTokenizer.fromJSON(await readJsonFile(join(dir, 'tokenizer.json'), 'translator'));
   if (tokenizer.srcVocab.size !== config.model.srcVocab || tokenizer.tgtVocab.size !== config.model.tgtVocab) {
     throw new Error(`translator: tokenizer.json has vocabularies of ${tokenizer.srcVocab.size}/${tokenizer.tgtVocab.size} but config.json says ${config.model.srcVocab}/${config.model.tgtVocab}`);
   }
