@@ -30,7 +30,7 @@ export function memorySvg(r: MemoryExperimentResult, options: { width?: number; 
   const p: string[] = [];
   p.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   p.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
-  p.push(`<text x="${m.left}" y="24" font-size="15" font-weight="bold">${esc(options.title ?? 'Remembering across distance: "<name> is a <animal>." … "<name>\'s favorite food is"')}</text>`);
+  p.push(`<text x="${m.left}" y="24" font-size="14" font-weight="bold">${esc(options.title ?? 'Remembering across distance: "<name> is a <animal>." … "<name>\'s food is"')}</text>`);
   p.push(`<text x="${m.left}" y="44" fill="#495057">${esc(`${r.bindings} name${r.bindings > 1 ? 's' : ''} per story; ${r.options.testExamples} fresh stories per distance; ${r.models[0]?.steps ?? 0} training steps per model`)}</text>`);
   // grid and y axis
   for (let t = 0; t <= 10; t += 2) {
