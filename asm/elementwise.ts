@@ -20,7 +20,8 @@ const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_MAX = 4, B_MIN = 5, B_EQ = 6
     case U_ABS: return f32x4.abs(x);
     case U_TANH: return vtanh(x);
     case U_SIGMOID: return vsigmoid(x);
-    case U_RELU: return v128.bitselect(x, splat(0), f32x4.gt(x, splat(0)));
+    // NaN passes through (x != x), as in PyTorch
+    case U_RELU: return v128.bitselect(x, splat(0), v128.or(f32x4.gt(x, splat(0)), f32x4.ne(x, x)));
     case U_GELU: return vgelu(x);
     case U_SIGN: {
       // 1 for x > 0, -1 for x < 0, x itself for ±0 and NaN

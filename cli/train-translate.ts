@@ -3,7 +3,7 @@
  * bar, dev evaluation (loss, BLEU, chrF) each epoch, best-checkpoint keeping, resume, a time budget,
  * and Ctrl-C that saves and exits cleanly.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -13,7 +13,7 @@ import { Seq2SeqTransformer, type Seq2SeqConfig } from '../src/models/seq2seq/mo
 import { TranslationTokenizer, type TokenizerConfig } from '../src/models/seq2seq/tokenizer.js';
 import { DEFAULT_TRAINING, encodePairs, TranslatorTrainer, type TrainingConfig } from '../src/models/seq2seq/train.js';
 import {
-  loadTranslatorConfig, loadWeights, restoreTrainingRun, saveTrainingRun, saveTranslator, type TranslatorConfig,
+  findTrainingRun, loadTranslatorConfig, loadWeights, restoreTrainingRun, saveTrainingRun, saveTranslator, type TranslatorConfig,
 } from '../src/models/seq2seq/checkpoint.js';
 import { integer, number, positiveInteger, printJson } from './options.js';
 
@@ -72,13 +72,14 @@ export async function runTrainTranslate(o: TrainTranslateOptions): Promise<objec
   }
   const lastDir = join(o.out, 'last');
   const bestDir = join(o.out, 'best');
-  const resuming = o.resume && existsSync(join(lastDir, 'train-state.safetensors'));
+  const resumeDir = o.resume ? findTrainingRun(lastDir) : null;
+  const resuming = resumeDir !== null;
   if (o.resume && !resuming) log(`--resume: nothing to resume in ${lastDir}; starting a new run`);
 
   let config: TranslatorConfig;
   let tokenizer: TranslationTokenizer;
   if (resuming) {
-    ({ config, tokenizer } = await loadTranslatorConfig(lastDir));
+    ({ config, tokenizer } = await loadTranslatorConfig(resumeDir));
     // the budget and epoch count of this invocation win over the saved ones
     config.training = { ...DEFAULT_TRAINING, ...config.training, epochs: o.epochs, timeBudgetSeconds: o.timeBudget ? parseDuration(o.timeBudget) : 0 };
   } else {
@@ -108,9 +109,9 @@ export async function runTrainTranslate(o: TrainTranslateOptions): Promise<objec
   const model = new Seq2SeqTransformer(config.model, { generator });
   const trainer = new TranslatorTrainer(model, tokenizer, encodePairs(tokenizer, train.pairs), dev.pairs, training, generator);
   if (resuming) {
-    const step = await loadWeights(lastDir, model);
-    await restoreTrainingRun(lastDir, trainer, step);
-    log(`resumed ${lastDir} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}, batch ${trainer.state.batchInEpoch})`);
+    const step = await loadWeights(resumeDir, model);
+    await restoreTrainingRun(resumeDir, trainer, step);
+    log(`resumed ${resumeDir} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}, batch ${trainer.state.batchInEpoch})`);
   }
   log(`model: ${model.numParameters().toLocaleString('en')} parameters, d_model ${config.model.dModel}, ${config.model.numEncoderLayers}+${config.model.numDecoderLayers} layers; ${trainer.train.length} training pairs`);
   mkdirSync(o.out, { recursive: true });

@@ -3,7 +3,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { zeros, ones } from '../tensor/create.js';
 import { ShapeError } from '../tensor/shape.js';
 import { defaultGenerator, type Generator } from '../util/random.js';
-import { dropout, embedding, layerNorm, linear } from '../ops/nn.js';
+import { dropout, embedding, layerNorm, linear, normalizePaddingIdx } from '../ops/nn.js';
 import { Module, expectLastDim, type Parameter } from './module.js';
 import { kaimingUniform_, normal_, uniform_ } from './init.js';
 
@@ -41,15 +41,18 @@ export class Linear extends Module {
  */
 export class Embedding extends Module {
   readonly weight: Parameter;
+  /** The row that stays zero and gets no gradient (normalized to 0..V-1), if any. */
+  readonly paddingIdx: number | undefined;
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: InitOptions & { paddingIdx?: number } = {}) {
     super();
     this.weight = this.param('weight', normal_(zeros([numEmbeddings, embeddingDim]), 0, 1, options.generator ?? defaultGenerator()));
-    if (options.paddingIdx !== undefined) this.weight.data.fill(0, options.paddingIdx * embeddingDim, (options.paddingIdx + 1) * embeddingDim);
+    this.paddingIdx = options.paddingIdx === undefined ? undefined : normalizePaddingIdx(options.paddingIdx, numEmbeddings);
+    if (this.paddingIdx !== undefined) this.weight.data.fill(0, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim);
   }
 
   forward(ids: Tensor | readonly number[]): Tensor {
-    return embedding(this.weight, ids);
+    return embedding(this.weight, ids, this.paddingIdx);
   }
 }
 

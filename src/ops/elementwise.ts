@@ -70,8 +70,9 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 /** a ** b elementwise; the gradient with respect to b uses log(a) and needs a > 0. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   return binaryOp('pow', a, b, (g, a2, b2, y) => [
-    a2.requiresGrad ? mul(g, mul(b2, pow(a2, sub(b2, 1)))) : null,
-    b2.requiresGrad ? mul(g, mul(y, log(a2))) : null,
+    // PyTorch's masks: d/da is 0 where b = 0 (not 0·0^−1 = NaN); d/db is 0 where a = 0 and b ≥ 0
+    a2.requiresGrad ? mul(g, where(binaryRaw('eq', b2, asTensor(0, b2)), 0, mul(b2, pow(a2, sub(b2, 1))))) : null,
+    b2.requiresGrad ? mul(g, where(mul(binaryRaw('eq', a2, asTensor(0, a2)), binaryRaw('ge', b2, asTensor(0, b2))), 0, mul(y, log(a2)))) : null,
   ]);
 }
 

@@ -1,15 +1,17 @@
 /** Functional neural-network ops: softmax, layerNorm, embedding, dropout, linear and the losses. */
 import { getBackend } from '../backend/backend.js';
 import { Tensor } from '../tensor/tensor.js';
-import { formatShape, normalizeAxis, ShapeError, sizeOf } from '../tensor/shape.js';
+import { formatShape, normalizeAxis, sameShape, ShapeError, sizeOf } from '../tensor/shape.js';
 import { defaultGenerator, type Generator } from '../util/random.js';
 import { floatAlloc, fromOp, requireFloat } from './make.js';
-import { indexSelect, toIndices } from './index-ops.js';
+import { toIndices } from './index-ops.js';
 import { matmul } from './matmul.js';
 
 function softmaxImpl(x: Tensor, axis: number, log: boolean): Tensor {
   const op = log ? 'logSoftmax' : 'softmax';
   requireFloat(x, op);
+  // a 0-d tensor is one element along its only "axis" (PyTorch: softmax of a scalar is 1)
+  if (x.ndim === 0) { normalizeAxis(axis, 0, op, true); return softmaxImpl(x.reshape([1]), 0, log).reshape([]); }
   const a = normalizeAxis(axis, x.ndim, op);
   if (a !== x.ndim - 1) return softmaxImpl(x.transpose(a, -1), -1, log).transpose(a, -1);
   const cols = x.ndim === 0 ? 1 : x.shape[x.ndim - 1];
@@ -76,9 +78,30 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
  * Looks up rows of `weight` (V, C) for integer ids of any shape → (...ids.shape, C).
  * @example embedding(tokEmb, ids) // (B, T) → (B, T, C)
  */
-export function embedding(weight: Tensor, ids: Tensor | readonly number[]): Tensor {
+export function embedding(weight: Tensor, ids: Tensor | readonly number[], paddingIdx?: number): Tensor {
   if (weight.ndim !== 2) throw new ShapeError(`embedding: weight must be (V, C), got ${formatShape(weight.shape)}`);
-  return indexSelect(weight, 0, ids);
+  requireFloat(weight, 'embedding');
+  const [V, C] = weight.shape;
+  const idx = toIndices(ids, V, 'embedding');
+  const pad = paddingIdx === undefined ? -1 : normalizePaddingIdx(paddingIdx, V);
+  const idsShape = ids instanceof Tensor ? [...ids.shape] : [idx.length];
+  const out = floatAlloc(weight.dtype, idx.length * C);
+  getBackend().indexSelect(weight.floatData(), 1, V, C, idx, out);
+  return fromOp('embedding', out, [...idsShape, C], [weight], (g) => {
+    const gw = floatAlloc(weight.dtype, V * C);
+    getBackend().indexAdd(g.floatData(), 1, V, C, idx, gw);
+    // as PyTorch: the padding row gets no gradient, so it stays what it was (zero from init)
+    if (pad >= 0) gw.fill(0, pad * C, (pad + 1) * C);
+    return [new Tensor(gw, weight.shape)];
+  });
+}
+
+/** A padding index in range, negative counting from the end (as PyTorch's padding_idx). */
+export function normalizePaddingIdx(paddingIdx: number, V: number): number {
+  if (!Number.isInteger(paddingIdx) || paddingIdx < -V || paddingIdx >= V) {
+    throw new ShapeError(`embedding: paddingIdx ${paddingIdx} is out of range for ${V} embeddings`);
+  }
+  return paddingIdx < 0 ? paddingIdx + V : paddingIdx;
 }
 
 /**
@@ -164,17 +187,19 @@ export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[]
     throw new ShapeError(`crossEntropy: logits ${formatShape(logits.shape)} need targets of shape ${formatShape(logits.shape.slice(0, -1))}, got ${formatShape(tShape)}`);
   }
   requireFloat(logits, 'crossEntropy');
-  const raw = targets instanceof Tensor ? targets.contiguousData() : Int32Array.from(targets);
-  // the kernel's targets: the class, or −1 on an ignored row
+  const raw: ArrayLike<number> = targets instanceof Tensor ? targets.contiguousData() : targets;
+  // the kernel's targets: the class, or −1 on an ignored row; anything else must be a valid class index
   const safe = new Int32Array(N);
   let count = 0;
   for (let i = 0; i < N; i++) {
-    if (raw[i] === ignoreIndex) continue;
-    safe[i] = raw[i];
+    const v = raw[i];
+    if (v === ignoreIndex) { safe[i] = -1; continue; }
+    if (!Number.isInteger(v) || v < 0 || v >= C) {
+      throw new ShapeError(`crossEntropy: target ${v} at position ${i} is not a class index in 0..${C - 1} (nor the ignoreIndex ${ignoreIndex})`);
+    }
+    safe[i] = v;
     count++;
   }
-  toIndices(safe, C, 'crossEntropy (targets)');
-  for (let i = 0; i < N; i++) if (raw[i] === ignoreIndex) safe[i] = -1;
   // fused log-softmax + nll + smoothing: one pass forward, one pass backward, no (N, C) intermediates
   const x2 = logits.reshape([N, C]);
   const xd = x2.floatData();
@@ -195,6 +220,8 @@ export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[]
 
 /** Mean squared error, as torch.nn.functional.mse_loss. */
 export function mseLoss(input: Tensor, target: Tensor): Tensor {
+  // PyTorch only warns here; a silent broadcast of (N,1) against (N,) is almost always a bug
+  if (!sameShape(input.shape, target.shape)) throw new ShapeError(`mseLoss: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`);
   const d = input.sub(target);
   return d.mul(d).mean();
 }

@@ -99,6 +99,7 @@ function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefine
     const flat = x.reshape([-1]);
     return argExtremum(op, flat, 0, false);
   }
+  if (x.ndim === 0) { normalizeAxis(axis, 0, op, true); return new Tensor(new Int32Array(1), []); }
   const a = normalizeAxis(axis, x.ndim, op);
   if (x.shape[a] === 0) throw new ShapeError(`${op}: cannot take ${op} of an empty dimension of ${formatShape(x.shape)}`);
   const p = plan(x, [a], keepdim);

@@ -72,7 +72,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 /** Removes one size-1 dimension, or all of them when `axis` is omitted. */
 export function squeeze(x: Tensor, axis?: number): Tensor {
   if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
-  const a = normalizeAxis(axis, x.ndim, 'squeeze');
+  const a = normalizeAxis(axis, x.ndim, 'squeeze', true);
+  if (x.ndim === 0) return x;
   if (x.shape[a] !== 1) return x;
   return reshapeView(x, x.shape.filter((_, i) => i !== a), x.strides.filter((_, i) => i !== a));
 }
@@ -134,7 +135,13 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   if (dtype === x.dtype) return x;
   const out = allocate(dtype, x.size);
   const src = x.contiguousData();
-  if (dtype === 'int32') for (let i = 0; i < src.length; i++) out[i] = Math.trunc(src[i]);
+  if (dtype === 'int32') {
+    for (let i = 0; i < src.length; i++) {
+      const v = Math.trunc(src[i]);
+      if (!(v >= -2147483648 && v <= 2147483647)) throw new ShapeError(`to('int32'): value ${src[i]} at position ${i} is not representable as int32`);
+      out[i] = v;
+    }
+  }
   else out.set(src);
   if (dtype === 'int32' || x.dtype === 'int32') return new Tensor(out, x.shape);
   return fromOp('cast', out, x.shape, [x], (g) => [cast(g, x.dtype)]);

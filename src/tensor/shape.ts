@@ -75,20 +75,29 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], outSh
   return out;
 }
 
-/** Normalizes a possibly negative axis, with an error that names the op and the rank. */
-export function normalizeAxis(axis: number, rank: number, op: string): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
-    throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank} (expected ${-rank}..${rank - 1})`);
+/**
+ * Normalizes a possibly negative axis, with an error that names the op and the rank. A 0-d tensor has
+ * no axis to index, except for ops that treat it as one element (reductions, squeeze: `allowScalar`,
+ * where axis 0 or -1 means "the whole tensor", as in PyTorch).
+ */
+export function normalizeAxis(axis: number, rank: number, op: string, allowScalar = false): number {
+  const n = rank === 0 && allowScalar ? 1 : rank;
+  if (!Number.isInteger(axis) || axis < -n || axis >= n) {
+    throw new ShapeError(rank === 0 && !allowScalar
+      ? `${op}: a 0-d tensor has no axis ${axis}`
+      : `${op}: axis ${axis} is out of range for a tensor of rank ${rank} (expected ${-n}..${n - 1})`);
   }
-  return axis < 0 ? axis + rank : axis;
+  return axis < 0 ? axis + n : axis;
 }
 
 /** Normalizes, sorts and de-duplicates axes; `undefined` means all axes. */
 export function normalizeAxes(axes: number | readonly number[] | undefined, rank: number, op: string): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
-  const out = [...new Set(list.map((a) => normalizeAxis(a, rank, op)))].sort((x, y) => x - y);
-  if (out.length !== list.length) throw new ShapeError(`${op}: repeated axis in [${list.join(',')}]`);
+  const all = [...new Set(list.map((a) => normalizeAxis(a, rank, op, true)))];
+  if (all.length !== list.length) throw new ShapeError(`${op}: repeated axis in [${list.join(',')}]`);
+  // on a 0-d tensor axis 0 is the tensor itself: there is nothing left to reduce over
+  const out = all.filter((a) => a < rank).sort((x, y) => x - y);
   return out;
 }
 

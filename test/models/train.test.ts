@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator } from '../../src/util/random.js';
 import { Seq2SeqTransformer } from '../../src/models/seq2seq/model.js';
 import { TranslationTokenizer } from '../../src/models/seq2seq/tokenizer.js';
 import { DEFAULT_TRAINING, encodePairs, TranslatorTrainer, type TrainingConfig } from '../../src/models/seq2seq/train.js';
-import { loadTranslator, loadWeights, restoreTrainingRun, saveTrainingRun, saveTranslator, type TranslatorConfig } from '../../src/models/seq2seq/checkpoint.js';
+import { findTrainingRun, loadTranslator, loadWeights, restoreTrainingRun, saveTrainingRun, saveTranslator, type TranslatorConfig } from '../../src/models/seq2seq/checkpoint.js';
 
 const WORDS: [string, string][] = [['我', 'I'], ['你', 'you'], ['他', 'he'], ['吃', 'eat'], ['喝', 'drink'], ['饭', 'rice'], ['水', 'water'], ['茶', 'tea']];
 function pairs(n: number, seed: number): { source: string; target: string }[] {
@@ -85,4 +85,23 @@ test('a saved translator loads back and translates the same; mismatched files ar
   await saveTranslator(dir2, { model: other.trainer.model, tokenizer: other.trainer.tokenizer, config: bigger });
   await assert.rejects(loadTranslator(dir2), /model\.safetensors does not fit .*config\.json.*src_emb\.weight/);
   await assert.rejects(loadTranslator(join(dir2, 'missing')), /cannot read .*config\.json/);
+});
+
+test('a crash between the directory swaps of a save leaves a resumable checkpoint in last.prev', async () => {
+  const { trainer, config } = setup();
+  const root = mkdtempSync(join(tmpdir(), 'llmcore-swap-'));
+  const dir = join(root, 'last');
+  assert.equal(findTrainingRun(dir), null);
+  await saveTrainingRun(dir, trainer, config);
+  assert.equal(findTrainingRun(dir), dir);
+  // the state a crash after `last` → `last.prev` and before `last.next` → `last` leaves behind
+  renameSync(dir, `${dir}.prev`);
+  assert.equal(findTrainingRun(dir), `${dir}.prev`);
+  const again = setup();
+  const step = await loadWeights(`${dir}.prev`, again.trainer.model);
+  await restoreTrainingRun(`${dir}.prev`, again.trainer, step);
+  // the next save completes the swap and removes the leftover
+  await saveTrainingRun(dir, again.trainer, again.config);
+  assert.equal(findTrainingRun(dir), dir);
+  assert.equal(existsSync(`${dir}.prev`), false);
 });

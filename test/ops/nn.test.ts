@@ -236,7 +236,10 @@ test('crossEntropy of all-ignored targets is NaN for mean and 0 for sum, as PyTo
 });
 
 test('crossEntropy rejects bad targets', () => {
-  throwsWith(() => crossEntropy(rn([2, 3]), [0, 3]), 'index 3', 'size 3');
+  throwsWith(() => crossEntropy(rn([2, 3]), [0, 3]), 'target 3 at position 1', '0..2');
+  // non-integers and NaN are errors, not truncated into some class
+  throwsWith(() => crossEntropy(rn([2, 3]), tensor([0, 1.5])), 'target 1.5');
+  throwsWith(() => crossEntropy(rn([2, 3]), [NaN, 0]), 'target NaN');
   throwsWith(() => crossEntropy(rn([2, 3]), [0]), '(2,3)', '(2,)', '(1,)');
   throwsWith(() => crossEntropy(rn([2, 3]), [0, 1], { labelSmoothing: 2 }), 'labelSmoothing');
 });
@@ -257,5 +260,7 @@ test('gradcheck: crossEntropy with ignoreIndex, labelSmoothing, every reduction,
 test('mseLoss is the mean squared difference, differentiable in both arguments', () => {
   assertClose(mseLoss(tensor([1, 2, 3]), tensor([1, 0, 6])), (0 + 4 + 9) / 3);
   check((a, b) => mseLoss(a, b), [rn([3, 4], 40), rn([3, 4], 41)]);
-  check((a, b) => mseLoss(a, b), [transposedView(3, 2, 42), rn([2], 43)]);
+  check((a, b) => mseLoss(a, b), [transposedView(3, 2, 42), rn([3, 2], 43)]);
+  // no silent broadcasting of (N,1) against (N,)
+  throwsWith(() => mseLoss(tensor([[1], [2], [3]]), tensor([1, 2, 3])), 'mseLoss', '(3,1)', '(3,)');
 });

@@ -21,7 +21,8 @@ export function unary(op: UnaryOp, x: FloatArray, out: FloatArray): void {
         else { const e = Math.exp(v); out[i] = e / (1 + e); }
       }
       break;
-    case 'relu': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0; break;
+    // NaN passes through, as in PyTorch, so a NaN upstream is not hidden from the loss
+    case 'relu': for (let i = 0; i < n; i++) out[i] = x[i] > 0 || x[i] !== x[i] ? x[i] : 0; break;
     case 'gelu': for (let i = 0; i < n; i++) out[i] = gelu(x[i]); break;
     case 'sign': for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]); break;
     default: throw new Error(`unary: unknown op ${op as string}`);

@@ -6,10 +6,18 @@ export function reduce(op: ReduceOp, x: FloatArray, outer: number, mid: number, 
     const base = o * mid * inner;
     const ob = o * inner;
     if (op === 'sum') {
-      for (let i = 0; i < inner; i++) out[ob + i] = 0;
-      for (let r = 0; r < mid; r++) {
-        const row = base + r * inner;
-        for (let i = 0; i < inner; i++) out[ob + i] += x[row + i];
+      // accumulate in doubles: adding into a float32 output rounds every partial sum (1% off over 1M values)
+      if (inner === 1) {
+        let acc = 0;
+        for (let r = 0; r < mid; r++) acc += x[base + r];
+        out[ob] = acc;
+      } else {
+        const acc = new Float64Array(inner);
+        for (let r = 0; r < mid; r++) {
+          const row = base + r * inner;
+          for (let i = 0; i < inner; i++) acc[i] += x[row + i];
+        }
+        for (let i = 0; i < inner; i++) out[ob + i] = acc[i];
       }
     } else {
       const isMax = op === 'max';

@@ -172,7 +172,8 @@ export class MatmulPool {
     c[4] = batch;
     for (let i = 0; i < args.length; i++) c[5 + i] = args[i];
     Atomics.store(c, 0, 0);
-    const job = ++this.job;
+    // stays positive: workers read a negative job number as the order to stop
+    const job = (this.job = this.job >= 0x3fffffff ? 1 : this.job + 1);
     const started = Math.min(threads - 1, chunks - 1);
     for (let w = 0; w < started; w++) {
       const base = HEADER + w * CTRL_WORDS;

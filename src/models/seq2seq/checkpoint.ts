@@ -4,7 +4,8 @@
  * moments, schedule position, step/epoch/RNG as JSON metadata). Each file is written atomically, and
  * the model and train state carry the same step so a mismatched pair is refused on resume.
  */
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSafetensors, loadOptimizerState, readJsonFile, saveOptimizerState, saveSafetensors, writeTextFileAtomic } from '../../io/file.js';
 import { Generator } from '../../util/random.js';
@@ -87,14 +88,31 @@ export async function loadTranslatorConfig(dir: string): Promise<{ config: Trans
   return { config, tokenizer };
 }
 
-/** Saves everything a resumed run needs into `dir`. */
+/**
+ * Saves everything a resumed run needs into `dir` as one unit: the files go to `dir.next`, then the
+ * directories are swapped (`dir` → `dir.prev`, `dir.next` → `dir`), so a crash at any point leaves a
+ * complete, consistent checkpoint in `dir` or `dir.prev` (see {@link findTrainingRun}).
+ */
 export async function saveTrainingRun(dir: string, trainer: TranslatorTrainer, config: TranslatorConfig): Promise<void> {
   const step = trainer.state.step;
-  await saveTranslator(dir, { model: trainer.model, tokenizer: trainer.tokenizer, config, step });
-  await saveOptimizerState(join(dir, 'train-state.safetensors'), trainer.optimizer, {
+  const next = `${dir}.next`;
+  const prev = `${dir}.prev`;
+  await rm(next, { recursive: true, force: true });
+  await saveTranslator(next, { model: trainer.model, tokenizer: trainer.tokenizer, config, step });
+  await saveOptimizerState(join(next, 'train-state.safetensors'), trainer.optimizer, {
     scheduler: trainer.scheduler,
     metadata: { [STEP_KEY]: String(step), [TRAINER_KEY]: JSON.stringify(trainer.state) },
   });
+  await rm(prev, { recursive: true, force: true });
+  if (existsSync(dir)) await rename(dir, prev);
+  await rename(next, dir);
+  await rm(prev, { recursive: true, force: true });
+}
+
+/** The directory holding the latest complete checkpoint of a run saved at `dir` (`dir` or, after a crash mid-swap, `dir.prev`), or null. */
+export function findTrainingRun(dir: string): string | null {
+  for (const d of [dir, `${dir}.prev`]) if (existsSync(join(d, 'train-state.safetensors'))) return d;
+  return null;
 }
 
 /** Restores optimizer, schedule and trainer position from `dir` (the model weights are loaded by loadTranslator). */
