@@ -5,11 +5,11 @@
  *
  *   npx tsx scripts/ship-translator.ts RUN_DIR [--dev FILE] [--out models/zh-en]
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readParallelFile } from '../src/data/parallel-file.js';
 import { loadTranslator, saveTranslator } from '../src/models/seq2seq/checkpoint.js';
-import { evaluateTranslations } from '../src/models/seq2seq/translate.js';
+import { evaluateTranslations, translate } from '../src/models/seq2seq/translate.js';
 import type { EvalRecord } from '../src/models/seq2seq/train.js';
 
 const args = process.argv.slice(2);
@@ -46,7 +46,7 @@ const history = readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').
 const last = history[history.length - 1];
 const bestEpoch = history.reduce((b, r) => (r.bleu > b.bleu ? r : b));
 const sample = ['我正在吃饭', '我们明天去北京。', '他是我的朋友。', '汤姆喜欢吃鱼。', '你今天晚上有空吗？'];
-const translated = sample.map((s) => `| ${s} | ${evaluateTranslations(shipped.model, shipped.tokenizer, [{ source: s, target: '' }], { beam: best.beam, lengthPenalty: best.lengthPenalty }).hypotheses[0]} |`);
+const translated = translate(shipped.model, shipped.tokenizer, sample, { beam: best.beam, lengthPenalty: best.lengthPenalty }).map((r, i) => `| ${sample[i]} | ${r.translation} |`);
 const m = shipped.config.model;
 const t = shipped.config.training!;
 const card = `# zh-en: the shipped Chinese→English Transformer
@@ -71,7 +71,7 @@ npx tsx scripts/ship-translator.ts runs/zh-en-d256
 ## Training
 - Data: \`train.tsv\` of the Tatoeba Chinese–English pairs (27,155 pairs); model selection on \`dev.tsv\` (1,000 pairs) only.
 - Adam (0.9, 0.98, 1e-9), Noam schedule (factor ${t.lrFactor}, warmup ${t.warmupSteps}), label smoothing 0.1, gradient clipping ${t.clipNorm}, batches of ≤ ${t.maxTokens} target tokens bucketed by length.
-- ${last.epoch} epochs, ${last.step} steps in ${(history.reduce((s, r) => s, 0), Math.round(t.timeBudgetSeconds / 60))} minutes of training (time budget; evaluation excluded); best dev BLEU (greedy) at epoch ${bestEpoch.epoch}, step ${bestEpoch.step}.
+- ${last.epoch} evaluated epochs, ${last.step} steps, in ${Math.round(t.timeBudgetSeconds / 60)} minutes of training (time budget; evaluation excluded); best dev BLEU (greedy) at epoch ${bestEpoch.epoch}, step ${bestEpoch.step}.
 
 ## Dev results (float16 weights, detokenized output against the raw references, sacreBLEU-compatible 13a BLEU and chrF)
 
@@ -92,4 +92,5 @@ Chinese–English sentence pairs from Tatoeba (https://tatoeba.org), CC BY 2.0 F
 (https://www.manythings.org/anki/). The model is trained on them; see the project README for the attribution.
 `;
 writeFileSync(join(out, 'MODEL_CARD.md'), card);
-console.log(JSON.stringify({ out, default: best, rows }));
+const sizeMB = (statSync(join(out, 'model.safetensors')).size + statSync(join(out, 'tokenizer.json')).size) / 2 ** 20;
+console.log(JSON.stringify({ out, default: best, rows, sizeMB }));
