@@ -1,14 +1,5 @@
 /** Gradient storage for leaves: the first gradient is copied into fresh storage, later ones added in place. */
 import { Tensor } from '../tensor/tensor.js';
-import { allocate, type DType } from '../tensor/dtype.js';
-import type { Shape } from '../tensor/shape.js';
-import { sizeOf } from '../tensor/shape.js';
-
-export function ones(shape: Shape, dtype: DType): Tensor {
-  const data = allocate(dtype === 'int32' ? 'float32' : dtype, sizeOf(shape));
-  data.fill(1);
-  return new Tensor(data, shape);
-}
 
 /** Gradients this module allocated: only these are safe to add into in place. */
 const owned = new WeakSet<Tensor>();

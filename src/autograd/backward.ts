@@ -5,7 +5,8 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape, ShapeError } from '../tensor/shape.js';
 import { AnomalyError, isAnomalyDetection, noGrad } from './grad-mode.js';
-import { accumulate, ones } from './accumulate.js';
+import { accumulate } from './accumulate.js';
+import { ones } from '../tensor/create.js';
 
 /** Tensors reachable from `root` through grad-requiring inputs, parents before children (post-order). */
 function topologicalOrder(root: Tensor): Tensor[] {
@@ -43,7 +44,7 @@ export function runBackward(root: Tensor, gradient?: Tensor): void {
   noGrad(() => {
     const order = topologicalOrder(root);
     const grads = new Map<Tensor, Tensor>();
-    grads.set(root, gradient ?? ones(root.shape, root.dtype));
+    grads.set(root, gradient ?? ones(root.shape, { dtype: root.dtype === 'int32' ? 'float32' : root.dtype }));
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       const g = grads.get(t);

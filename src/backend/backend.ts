@@ -150,11 +150,6 @@ if (wasmSimdSupported()) {
   defaultBackend = 'wasm';
 }
 
-/** The backend chosen when neither `setBackend` nor `LLMCORE_BACKEND` says otherwise (the fastest one registered). */
-export function setDefaultBackend(name: string): void {
-  defaultBackend = name;
-}
-
 /** Makes a backend available to `setBackend` under its name. */
 export function registerBackend(name: string, create: () => Backend): void {
   registry.set(name, create);

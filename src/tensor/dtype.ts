@@ -16,7 +16,3 @@ export function allocate(dtype: DType, n: number): DataArray {
     case 'int32': return new Int32Array(n);
   }
 }
-
-export function isFloat(dtype: DType): boolean {
-  return dtype !== 'int32';
-}
