@@ -10,7 +10,7 @@ import cliProgress from 'cli-progress';
 import { readParallelFile } from '../src/data/parallel-file.js';
 import { Generator } from '../src/util/random.js';
 import { Seq2SeqTransformer, type Seq2SeqConfig } from '../src/models/seq2seq/model.js';
-import { TranslationTokenizer, type TokenizerConfig } from '../src/models/seq2seq/tokenizer.js';
+import { TranslationTokenizer, type SourceUnit, type TokenizerConfig } from '../src/models/seq2seq/tokenizer.js';
 import { DEFAULT_TRAINING, encodePairs, TranslatorTrainer, type TrainingConfig } from '../src/models/seq2seq/train.js';
 import {
   findTrainingRun, loadTranslatorConfig, loadWeights, restoreTrainingRun, saveTrainingRun, saveTranslator, type TranslatorConfig,
@@ -54,9 +54,10 @@ interface TrainTranslateOptions {
   warmup: number;
   lrFactor: number;
   clip: number;
-  source: 'char' | 'word';
+  source: SourceUnit;
   target: 'bpe' | 'word';
   bpeMerges: number;
+  srcBpeMerges: number;
   devBleu: number;
   skipBadLines?: boolean;
   json?: boolean;
@@ -85,7 +86,7 @@ export async function runTrainTranslate(o: TrainTranslateOptions): Promise<objec
   } else {
     const t0 = performance.now();
     tokenizer = TranslationTokenizer.train(train.pairs, {
-      source: o.source, target: o.target, bpeMerges: o.bpeMerges, ...fileConfig.tokenizer,
+      source: o.source, target: o.target, bpeMerges: o.bpeMerges, srcBpeMerges: o.srcBpeMerges, ...fileConfig.tokenizer,
     });
     log(`tokenizer: ${tokenizer.srcVocab.size} source and ${tokenizer.tgtVocab.size} target tokens (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     config = {
@@ -201,14 +202,15 @@ export function registerTrainTranslate(program: Command): void {
     .option('--warmup <n>', 'Noam warmup steps', positiveInteger, 1000)
     .option('--lr-factor <x>', 'Noam factor', number, 1)
     .option('--clip <x>', 'gradient-norm clip (0: off)', number, 1)
-    .option('--source <unit>', 'Chinese units: char | word', 'char')
+    .option('--source <unit>', 'Chinese units: char | word (ICU) | bpe (subwords learned inside runs of Han characters)', 'char')
     .option('--target <unit>', 'English units: bpe | word', 'bpe')
     .option('--bpe-merges <n>', 'BPE merges for English', positiveInteger, 4000)
+    .option('--src-bpe-merges <n>', 'BPE merges for Chinese (with --source bpe)', positiveInteger, 4000)
     .option('--dev-bleu <n>', 'dev sentences decoded for BLEU each epoch (0: all)', integer, 0)
     .option('--skip-bad-lines', 'skip malformed lines instead of stopping at the first')
     .option('--json', 'print the run summary as JSON')
     .action(async (o: TrainTranslateOptions) => {
-      if (o.source !== 'char' && o.source !== 'word') throw new Error(`--source must be char or word, got '${o.source}'`);
+      if (o.source !== 'char' && o.source !== 'word' && o.source !== 'bpe') throw new Error(`--source must be char, word or bpe, got '${o.source}'`);
       if (o.target !== 'bpe' && o.target !== 'word') throw new Error(`--target must be bpe or word, got '${o.target}'`);
       const result = await runTrainTranslate(o);
       if (o.json) printJson(result);

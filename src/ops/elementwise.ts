@@ -33,6 +33,9 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 }
 
 function binaryOp(op: BinaryOp, aIn: TensorLike, bIn: TensorLike, backward: ((g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null]) | null): Tensor {
+  if (!(aIn instanceof Tensor) && !(bIn instanceof Tensor)) {
+    throw new TypeError(`${op}: at least one argument must be a Tensor, got two numbers (${aIn}, ${bIn}); use plain arithmetic or tensor(${aIn})`);
+  }
   const a = aIn instanceof Tensor ? aIn : asTensor(aIn, bIn as Tensor);
   const b = asTensor(bIn, a);
   const raw = binaryRaw(op, a, b);

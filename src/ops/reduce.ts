@@ -94,7 +94,8 @@ export function min(x: Tensor, axes?: number | number[], keepdim = false): Tenso
 }
 
 function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepdim: boolean): Tensor {
-  requireFloat(x, op);
+  // float64 holds every int32 exactly, so integer tensors (token ids, labels) reuse the float kernel
+  if (x.dtype === 'int32') x = x.to('float64');
   if (axis === undefined) {
     const flat = x.reshape([-1]);
     return argExtremum(op, flat, 0, false);

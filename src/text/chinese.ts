@@ -161,6 +161,27 @@ export function chineseWords(text: string): string[] {
 export type ChineseSegmentation = 'char' | 'word';
 
 /**
+ * Joins each run of adjacent Han characters into one string and leaves every other token alone: the
+ * "words" a Chinese BPE learns inside, so that learned subwords (吃饭, 我们) never cross punctuation,
+ * Latin runs or digits.
+ * @example hanRuns(['我', '正', '在', '吃', '饭', '，', 'Tom', '。']) // ['我正在吃饭', '，', 'Tom', '。']
+ */
+export function hanRuns(tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  let run = '';
+  for (const t of tokens) {
+    if (Array.from(t).length === 1 && isHan(t)) {
+      run += t;
+      continue;
+    }
+    if (run) out.push(run), (run = '');
+    out.push(t);
+  }
+  if (run) out.push(run);
+  return out;
+}
+
+/**
  * Normalises (unless `normalize: false`) and segments a Chinese sentence.
  * @example tokenizeChinese('我們正在吃飯', { mode: 'word' }) // ['我们', '正在', '吃饭']
  */

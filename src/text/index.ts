@@ -7,6 +7,7 @@ export {
   isHan,
   chineseChars,
   chineseWords,
+  hanRuns,
   tokenizeChinese,
   type NormalizeChineseOptions,
   type ChineseSegmentation,

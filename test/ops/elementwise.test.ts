@@ -19,6 +19,7 @@ test('add/sub/mul/div broadcast (2,1) with (3,) and take numbers on either side'
   assertClose(b.div(4), [2.5, 5, 7.5]);
   assertClose(pow(2, tensor([0, 3, -1])), [1, 8, 0.5]);
   assertClose(tensor([2, 3]).pow(tensor([3, 0.5])), [8, Math.sqrt(3)]);
+  assert.throws(() => pow(2, 3), /pow: at least one argument must be a Tensor, got two numbers \(2, 3\)/);
 });
 
 test('broadcasting (3,1,4) with (2,4) gives (3,2,4) with the right pairing', () => {

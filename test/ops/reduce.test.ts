@@ -70,6 +70,9 @@ test('argmax/argmin: first index at ties, int32, over the flattened tensor by de
   // NaN counts as the maximum, as in PyTorch
   assert.equal(tensor([1, NaN, 3]).argmax().item(), 1);
   assert.equal(tensor([NaN, 1, 3]).argmax().item(), 0);
+  // integer tensors too (token ids, labels), exactly, beyond float32's 2^24
+  assert.deepEqual(tensor([[3, 2147483647, 2147483646], [-5, -2147483648, 7]], { dtype: 'int32' }).argmax(1).toArray(), [1, 2]);
+  assert.deepEqual(tensor([16777217, 16777216], { dtype: 'int32' }).argmin(0).toArray(), 1);
 });
 
 test('logsumexp is stable for large and -Infinity inputs', () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import {
   chineseChars,
   chineseWords,
+  hanRuns,
   hasTraditional,
   isHan,
   normalizeChinese,
@@ -54,6 +55,12 @@ test('chineseChars: one token per character, Latin words and numbers whole, emoj
   assert.deepEqual(chineseChars('  '), []);
   assert.equal(isHan('𠮷'), true);
   assert.equal(isHan('a'), false);
+});
+
+test('hanRuns: adjacent Han characters become one run; punctuation, Latin runs and emoji stay apart', () => {
+  assert.deepEqual(hanRuns(chineseChars('我正在吃饭，Tom说😀好。')), ['我正在吃饭', '，', 'Tom', '说', '😀', '好', '。']);
+  assert.deepEqual(hanRuns([]), []);
+  assert.deepEqual(hanRuns(['𠮷', '野']), ['𠮷野']);
 });
 
 test('chineseWords: Intl.Segmenter gives 我 / 正在 / 吃饭, as the explainer shows it', () => {

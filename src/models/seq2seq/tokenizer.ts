@@ -1,20 +1,26 @@
 /**
  * The translator's text pipeline in one object, saved beside the model as tokenizer.json:
- *   Chinese: Traditional→Simplified + punctuation normalisation, then characters (or ICU words);
+ *   Chinese: Traditional→Simplified + punctuation normalisation, then characters (or ICU words, or
+ *            BPE subwords learned inside runs of Han characters);
  *   English: reversible tokens, truecased, then BPE subwords (or whole words) — and back again.
  */
-import { tokenizeChinese, type ChineseSegmentation } from '../../text/chinese.js';
+import { hanRuns, tokenizeChinese } from '../../text/chinese.js';
 import { detokenizeEnglish, tokenizeEnglish, Truecaser } from '../../text/english.js';
 import { Bpe, decodeBpe } from '../../text/bpe.js';
 import { Vocab, EOS_ID, BOS_ID, PAD_ID } from '../../text/vocab.js';
 
+/** Chinese units: characters, ICU dictionary words, or BPE subwords learned over runs of Han characters. */
+export type SourceUnit = 'char' | 'word' | 'bpe';
+
 export interface TokenizerConfig {
-  /** Chinese units: 'char' (default) or ICU 'word' segmentation. */
-  source: ChineseSegmentation;
+  /** Chinese units: 'char' (default), ICU 'word' segmentation, or learned 'bpe' subwords. */
+  source: SourceUnit;
   /** English units: 'bpe' subwords (default) or whole 'word's. */
   target: 'bpe' | 'word';
   /** BPE merges learned on the training English (default 4000). */
   bpeMerges: number;
+  /** BPE merges learned on the training Chinese when source is 'bpe' (default 4000). */
+  srcBpeMerges: number;
   srcMinFreq: number;
   tgtMinFreq: number;
   /** Longest source the model takes, in tokens (longer input is truncated, and says so). */
@@ -24,7 +30,7 @@ export interface TokenizerConfig {
 }
 
 export const DEFAULT_TOKENIZER_CONFIG: TokenizerConfig = {
-  source: 'char', target: 'bpe', bpeMerges: 4000, srcMinFreq: 1, tgtMinFreq: 1, maxSourceLen: 64, maxTargetLen: 64,
+  source: 'char', target: 'bpe', bpeMerges: 4000, srcBpeMerges: 4000, srcMinFreq: 1, tgtMinFreq: 1, maxSourceLen: 64, maxTargetLen: 64,
 };
 
 export interface EncodedSource {
@@ -42,6 +48,8 @@ export interface TokenizerJSON {
   tgtVocab: unknown;
   truecaser: unknown;
   bpe: unknown | null;
+  /** Source merges, present when config.source is 'bpe'. */
+  srcBpe?: unknown;
 }
 
 /**
@@ -57,13 +65,20 @@ export class TranslationTokenizer {
     readonly tgtVocab: Vocab,
     private readonly truecaser: Truecaser,
     private readonly bpe: Bpe | null,
+    private readonly srcBpe: Bpe | null = null,
   ) {}
 
   /** Learns the truecaser, BPE merges and both vocabularies from training pairs. */
   static train(pairs: readonly { source: string; target: string }[], config: Partial<TokenizerConfig> = {}): TranslationTokenizer {
     const c = { ...DEFAULT_TOKENIZER_CONFIG, ...config };
     if (pairs.length === 0) throw new Error('TranslationTokenizer.train: no training pairs');
-    const srcTokens = pairs.map((p) => tokenizeChinese(p.source, { mode: c.source }));
+    if (c.source !== 'char' && c.source !== 'word' && c.source !== 'bpe') {
+      throw new Error(`TranslationTokenizer.train: source must be char, word or bpe, got '${String(c.source)}'`);
+    }
+    const srcBpe = c.source === 'bpe'
+      ? Bpe.learn(pairs.map((p) => hanRuns(tokenizeChinese(p.source, { mode: 'char' }))), { numMerges: c.srcBpeMerges })
+      : null;
+    const srcTokens = pairs.map((p) => sourceUnits(p.source, c.source, srcBpe));
     const enTokens = pairs.map((p) => tokenizeEnglish(p.target));
     const truecaser = Truecaser.learn(enTokens);
     const cased = enTokens.map((t) => truecaser.apply(t));
@@ -75,6 +90,7 @@ export class TranslationTokenizer {
       Vocab.build(tgtTokens, { minFreq: c.tgtMinFreq }),
       truecaser,
       bpe,
+      srcBpe,
     );
   }
 
@@ -84,7 +100,7 @@ export class TranslationTokenizer {
 
   /** Chinese text → normalised tokens (no truncation). */
   sourceTokens(text: string): string[] {
-    return tokenizeChinese(text, { mode: this.config.source });
+    return sourceUnits(text, this.config.source, this.srcBpe);
   }
 
   /** English text → the target pieces the model predicts. */
@@ -132,6 +148,7 @@ export class TranslationTokenizer {
       tgtVocab: this.tgtVocab.toJSON(),
       truecaser: this.truecaser.toJSON(),
       bpe: this.bpe ? this.bpe.toJSON() : null,
+      ...(this.srcBpe ? { srcBpe: this.srcBpe.toJSON() } : {}),
     };
   }
 
@@ -142,12 +159,23 @@ export class TranslationTokenizer {
     }
     const config = { ...DEFAULT_TOKENIZER_CONFIG, ...o.config };
     if (config.target === 'bpe' && !o.bpe) throw new Error('tokenizer.json: target is bpe but no merges are stored');
+    if (config.source === 'bpe' && !o.srcBpe) throw new Error('tokenizer.json: source is bpe but no source merges are stored');
+    if (config.source !== 'char' && config.source !== 'word' && config.source !== 'bpe') {
+      throw new Error(`tokenizer.json: source must be char, word or bpe, got '${String(config.source)}'`);
+    }
     return new TranslationTokenizer(
       config,
       Vocab.fromJSON(o.srcVocab),
       Vocab.fromJSON(o.tgtVocab),
       Truecaser.fromJSON(o.truecaser),
       config.target === 'bpe' ? Bpe.fromJSON(o.bpe) : null,
+      config.source === 'bpe' ? Bpe.fromJSON(o.srcBpe) : null,
     );
   }
+}
+
+/** Normalised Chinese text → the model's source units. */
+function sourceUnits(text: string, unit: SourceUnit, srcBpe: Bpe | null): string[] {
+  if (unit === 'bpe') return srcBpe!.encode(hanRuns(tokenizeChinese(text, { mode: 'char' })));
+  return tokenizeChinese(text, { mode: unit });
 }
