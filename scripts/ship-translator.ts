@@ -49,6 +49,9 @@ const sample = ['我正在吃饭', '我们明天去北京。', '他是我的朋�
 const translated = translate(shipped.model, shipped.tokenizer, sample, { beam: best.beam, lengthPenalty: best.lengthPenalty }).map((r, i) => `| ${sample[i]} | ${r.translation} |`);
 const m = shipped.config.model;
 const t = shipped.config.training!;
+const tc = shipped.tokenizer.config;
+const sourceUnits = { char: 'Chinese characters', word: 'Chinese words (ICU `Intl.Segmenter`)', bpe: `Chinese BPE subwords (${tc.srcBpeMerges} merges inside runs of Han characters)` }[tc.source];
+const sourceFlags = (tc.source !== 'char' ? ` --source ${tc.source}` : '') + (tc.source === 'bpe' ? ` --src-bpe-merges ${tc.srcBpeMerges}` : '');
 const card = `# zh-en: the shipped Chinese→English Transformer
 
 Trained by llmcore on this project's machine (2 shared CPU cores) with:
@@ -57,7 +60,7 @@ Trained by llmcore on this project's machine (2 shared CPU cores) with:
 npx llmcore train translate --train ../shared/data/tatoeba-cmn-eng/train.tsv --dev ../shared/data/tatoeba-cmn-eng/dev.tsv \\
   --out runs/zh-en-d256 --d-model ${m.dModel} --heads ${m.nhead} --encoder-layers ${m.numEncoderLayers} --decoder-layers ${m.numDecoderLayers} \\
   --ff ${m.dimFeedforward} --dropout ${m.dropout}${m.tieOutput ? ' --tie' : ''} --max-tokens ${t.maxTokens} --warmup ${t.warmupSteps} \\
-  --time-budget ${Math.round(t.timeBudgetSeconds / 60)}m --seed ${t.seed}
+  --time-budget ${Math.round(t.timeBudgetSeconds / 60)}m --seed ${t.seed}${sourceFlags}
 npx tsx scripts/ship-translator.ts runs/zh-en-d256
 \`\`\`
 
@@ -65,7 +68,7 @@ npx tsx scripts/ship-translator.ts runs/zh-en-d256
 - Transformer encoder-decoder as in *Attention Is All You Need* (post-LN), PyTorch nn.Transformer parameter names:
   d_model ${m.dModel}, ${m.nhead} heads, ${m.numEncoderLayers}+${m.numDecoderLayers} layers, feed-forward ${m.dimFeedforward}, dropout ${m.dropout},
   ${m.tieOutput ? 'output projection tied to the target embedding' : 'untied output projection'}; ${shipped.model.numParameters().toLocaleString('en')} parameters, stored as float16 (\`model.safetensors\`).
-- Source: Chinese characters after Traditional→Simplified (OpenCC t2s) and punctuation normalisation (${shipped.tokenizer.srcVocab.size} tokens).
+- Source: ${sourceUnits} after Traditional→Simplified (OpenCC t2s) and punctuation normalisation (${shipped.tokenizer.srcVocab.size} tokens).
 - Target: English tokens, truecased, ${shipped.tokenizer.config.target === 'bpe' ? `BPE with ${shipped.tokenizer.config.bpeMerges} merges` : 'whole words'} (${shipped.tokenizer.tgtVocab.size} tokens).
 
 ## Training
