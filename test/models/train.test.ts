@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator } from '../../src/util/random.js';
 import { Seq2SeqTransformer } from '../../src/models/seq2seq/model.js';
-import { TranslationTokenizer } from '../../src/models/seq2seq/tokenizer.js';
+import { TranslationTokenizer, type TokenizerConfig } from '../../src/models/seq2seq/tokenizer.js';
 import { DEFAULT_TRAINING, encodePairs, TranslatorTrainer, type TrainingConfig } from '../../src/models/seq2seq/train.js';
+import { translate } from '../../src/models/seq2seq/translate.js';
 import { findTrainingRun, loadTranslator, loadWeights, restoreTrainingRun, saveTrainingRun, saveTranslator, type TranslatorConfig } from '../../src/models/seq2seq/checkpoint.js';
 
 const WORDS: [string, string][] = [['我', 'I'], ['你', 'you'], ['他', 'he'], ['吃', 'eat'], ['喝', 'drink'], ['饭', 'rice'], ['水', 'water'], ['茶', 'tea']];
@@ -22,8 +23,8 @@ const TRAIN = pairs(200, 1);
 const DEV = pairs(20, 2);
 const TRAINING: TrainingConfig = { ...DEFAULT_TRAINING, maxTokens: 256, warmupSteps: 20, epochs: 2, seed: 3 };
 
-function setup(): { trainer: TranslatorTrainer; config: TranslatorConfig } {
-  const tokenizer = TranslationTokenizer.train(TRAIN, { target: 'word' });
+function setup(tokenizerOptions: Partial<TokenizerConfig> = {}): { trainer: TranslatorTrainer; config: TranslatorConfig } {
+  const tokenizer = TranslationTokenizer.train(TRAIN, { target: 'word', ...tokenizerOptions });
   const model = { srcVocab: tokenizer.srcVocab.size, tgtVocab: tokenizer.tgtVocab.size, dModel: 16, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 32, dropout: 0.1 };
   const generator = new Generator(TRAINING.seed);
   const trainer = new TranslatorTrainer(new Seq2SeqTransformer(model, { generator }), tokenizer, encodePairs(tokenizer, TRAIN), DEV, TRAINING, generator);
@@ -85,6 +86,22 @@ test('a saved translator loads back and translates the same; mismatched files ar
   await saveTranslator(dir2, { model: other.trainer.model, tokenizer: other.trainer.tokenizer, config: bigger });
   await assert.rejects(loadTranslator(dir2), /model\.safetensors does not fit .*config\.json.*src_emb\.weight/);
   await assert.rejects(loadTranslator(join(dir2, 'missing')), /cannot read .*config\.json/);
+});
+
+test('a translator on Chinese BPE subwords trains, saves and loads back with its source merges', async () => {
+  const { trainer, config } = setup({ source: 'bpe', srcBpeMerges: 10 });
+  assert.ok(trainer.tokenizer.sourceTokens('我吃饭').some((p) => p.endsWith('@@')), 'some source pieces are learned subwords');
+  await trainer.run();
+  const dir = mkdtempSync(join(tmpdir(), 'llmcore-model-'));
+  await saveTranslator(dir, { model: trainer.model, tokenizer: trainer.tokenizer, config, step: trainer.state.step });
+  const loaded = await loadTranslator(dir);
+  const sources = DEV.map((p) => p.source);
+  for (const s of sources) assert.deepEqual(loaded.tokenizer.encodeSource(s), trainer.tokenizer.encodeSource(s));
+  trainer.model.eval();
+  assert.deepEqual(
+    translate(loaded.model, loaded.tokenizer, sources).map((r) => r.translation),
+    translate(trainer.model, trainer.tokenizer, sources).map((r) => r.translation),
+  );
 });
 
 test('a crash between the directory swaps of a save leaves a resumable checkpoint in last.prev', async () => {
