@@ -10,7 +10,7 @@ import cliProgress from 'cli-progress';
 import { readParallelFile } from '../src/data/parallel-file.js';
 import { Generator } from '../src/util/random.js';
 import { Seq2SeqTransformer, type Seq2SeqConfig } from '../src/models/seq2seq/model.js';
-import { TranslationTokenizer, type SourceUnit, type TokenizerConfig } from '../src/models/seq2seq/tokenizer.js';
+import { checkSourceUnit, TranslationTokenizer, type SourceUnit, type TokenizerConfig } from '../src/models/seq2seq/tokenizer.js';
 import { DEFAULT_TRAINING, encodePairs, TranslatorTrainer, type TrainingConfig } from '../src/models/seq2seq/train.js';
 import {
   findTrainingRun, loadTranslatorConfig, loadWeights, restoreTrainingRun, saveTrainingRun, saveTranslator, type TranslatorConfig,
@@ -210,7 +210,7 @@ export function registerTrainTranslate(program: Command): void {
     .option('--skip-bad-lines', 'skip malformed lines instead of stopping at the first')
     .option('--json', 'print the run summary as JSON')
     .action(async (o: TrainTranslateOptions) => {
-      if (o.source !== 'char' && o.source !== 'word' && o.source !== 'bpe') throw new Error(`--source must be char, word or bpe, got '${o.source}'`);
+      checkSourceUnit(o.source, '--source');
       if (o.target !== 'bpe' && o.target !== 'word') throw new Error(`--target must be bpe or word, got '${o.target}'`);
       const result = await runTrainTranslate(o);
       if (o.json) printJson(result);

@@ -12,6 +12,11 @@ import { Vocab, EOS_ID, BOS_ID, PAD_ID } from '../../text/vocab.js';
 /** Chinese units: characters, ICU dictionary words, or BPE subwords learned over runs of Han characters. */
 export type SourceUnit = 'char' | 'word' | 'bpe';
 
+/** Throws unless `unit` is a {@link SourceUnit}; `where` names the caller in the message. */
+export function checkSourceUnit(unit: unknown, where: string): asserts unit is SourceUnit {
+  if (unit !== 'char' && unit !== 'word' && unit !== 'bpe') throw new Error(`${where}: source must be char, word or bpe, got '${String(unit)}'`);
+}
+
 export interface TokenizerConfig {
   /** Chinese units: 'char' (default), ICU 'word' segmentation, or learned 'bpe' subwords. */
   source: SourceUnit;
@@ -72,9 +77,7 @@ export class TranslationTokenizer {
   static train(pairs: readonly { source: string; target: string }[], config: Partial<TokenizerConfig> = {}): TranslationTokenizer {
     const c = { ...DEFAULT_TOKENIZER_CONFIG, ...config };
     if (pairs.length === 0) throw new Error('TranslationTokenizer.train: no training pairs');
-    if (c.source !== 'char' && c.source !== 'word' && c.source !== 'bpe') {
-      throw new Error(`TranslationTokenizer.train: source must be char, word or bpe, got '${String(c.source)}'`);
-    }
+    checkSourceUnit(c.source, 'TranslationTokenizer.train');
     const srcBpe = c.source === 'bpe'
       ? Bpe.learn(pairs.map((p) => hanRuns(tokenizeChinese(p.source, { mode: 'char' }))), { numMerges: c.srcBpeMerges })
       : null;
@@ -160,9 +163,7 @@ export class TranslationTokenizer {
     const config = { ...DEFAULT_TOKENIZER_CONFIG, ...o.config };
     if (config.target === 'bpe' && !o.bpe) throw new Error('tokenizer.json: target is bpe but no merges are stored');
     if (config.source === 'bpe' && !o.srcBpe) throw new Error('tokenizer.json: source is bpe but no source merges are stored');
-    if (config.source !== 'char' && config.source !== 'word' && config.source !== 'bpe') {
-      throw new Error(`tokenizer.json: source must be char, word or bpe, got '${String(config.source)}'`);
-    }
+    checkSourceUnit(config.source, 'tokenizer.json');
     return new TranslationTokenizer(
       config,
       Vocab.fromJSON(o.srcVocab),
