@@ -78,10 +78,18 @@ export class TranslationTokenizer {
     const c = { ...DEFAULT_TOKENIZER_CONFIG, ...config };
     if (pairs.length === 0) throw new Error('TranslationTokenizer.train: no training pairs');
     checkSourceUnit(c.source, 'TranslationTokenizer.train');
-    const srcBpe = c.source === 'bpe'
-      ? Bpe.learn(pairs.map((p) => hanRuns(tokenizeChinese(p.source, { mode: 'char' }))), { numMerges: c.srcBpeMerges })
-      : null;
-    const srcTokens = pairs.map((p) => sourceUnits(p.source, c.source, srcBpe));
+    // normalisation (OpenCC) is the costly part: each sentence is normalised once, for learning and encoding
+    let srcBpe: Bpe | null = null;
+    let srcTokens: string[][];
+    if (c.source === 'bpe') {
+      const runs = pairs.map((p) => bpeWords(p.source));
+      const learned = Bpe.learn(runs, { numMerges: c.srcBpeMerges });
+      srcTokens = runs.map((r) => learned.encode(r));
+      srcBpe = learned;
+    } else {
+      const mode = c.source;
+      srcTokens = pairs.map((p) => tokenizeChinese(p.source, { mode }));
+    }
     const enTokens = pairs.map((p) => tokenizeEnglish(p.target));
     const truecaser = Truecaser.learn(enTokens);
     const cased = enTokens.map((t) => truecaser.apply(t));
@@ -175,8 +183,12 @@ export class TranslationTokenizer {
   }
 }
 
-/** Normalised Chinese text → the model's source units. */
+/** Chinese text → the words a source BPE learns inside and encodes: normalised runs of Han characters. */
+function bpeWords(text: string): string[] {
+  return hanRuns(tokenizeChinese(text, { mode: 'char' }));
+}
+
+/** Chinese text → the model's source units. */
 function sourceUnits(text: string, unit: SourceUnit, srcBpe: Bpe | null): string[] {
-  if (unit === 'bpe') return srcBpe!.encode(hanRuns(tokenizeChinese(text, { mode: 'char' })));
-  return tokenizeChinese(text, { mode: unit });
+  return unit === 'bpe' ? srcBpe!.encode(bpeWords(text)) : tokenizeChinese(text, { mode: unit });
 }
