@@ -19,8 +19,7 @@ import { unigramPerplexity, type LmTrainingConfig } from '../src/models/lm/train
 import { loadLm, saveLm, type LoadedLm } from '../src/models/lm/checkpoint.js';
 import { BUILTIN_LM_CORPUS } from '../src/data/lm-corpus.js';
 import { detokenizeEnglish } from '../src/text/english.js';
-import { parseDuration } from './train-translate.js';
-import { integer, number, positiveInteger, printJson } from './options.js';
+import { integer, number, parseDuration, positiveInteger, printJson } from './options.js';
 
 /** Sizes and training settings for a real text (a file), per kind; explicit options win. */
 export const TEXT_PRESETS: Record<LmKind, { model: LmSizes; training: Partial<LmTrainingConfig> }> = {

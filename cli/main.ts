@@ -11,6 +11,15 @@ import { registerData } from './data.js';
 import { registerLm } from './lm.js';
 import { registerMemory } from './memory.js';
 
+// A reader that stops early (`llmcore translate --file big.txt | head -1`) closes our stdout: stop
+// quietly then, in every command, instead of finishing the work and dying on a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const program = new Command();
 program
   .name('llmcore')

@@ -28,3 +28,26 @@ export function printJson(value: unknown): void {
 export function fmt(v: number, digits = 4, width = 10): string {
   return v.toFixed(digits).padStart(width);
 }
+
+/**
+ * A duration option: "90m", "2h", "45s", "1.5h" or plain seconds; always more than zero (a budget of
+ * nothing is a mistake, not "unlimited": leave the option out for no limit).
+ * @example parseDuration('90m') // 5400
+ */
+export function parseDuration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(h|m|min|s)?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`expected a duration like 90m, 2h or 3600, got '${value}'`);
+  const v = Number(m[1]);
+  const seconds = m[2] === 'h' ? v * 3600 : m[2] === 'm' || m[2] === 'min' ? v * 60 : v;
+  if (!(seconds > 0)) throw new InvalidArgumentError(`expected a duration above zero (leave the option out for no limit), got '${value}'`);
+  return seconds;
+}
+
+/** Seconds as "1h05m", "4m09s" or "12s". */
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = Math.floor(s % 60);
+  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}

@@ -15,23 +15,8 @@ import { DEFAULT_TRAINING, encodePairs, TranslatorTrainer, type TrainingConfig }
 import {
   findTrainingRun, loadTranslatorConfig, loadWeights, restoreTrainingRun, saveTrainingRun, saveTranslator, type TranslatorConfig,
 } from '../src/models/seq2seq/checkpoint.js';
-import { integer, number, positiveInteger, printJson } from './options.js';
+import { formatSeconds, integer, number, parseDuration, positiveInteger, printJson } from './options.js';
 
-/** "90m", "2h", "45s" or plain seconds. */
-export function parseDuration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(h|m|min|s)?$/.exec(value.trim());
-  if (!m) throw new Error(`expected a duration like 90m, 2h or 3600, got '${value}'`);
-  const v = Number(m[1]);
-  return m[2] === 'h' ? v * 3600 : m[2] === 'm' || m[2] === 'min' ? v * 60 : v;
-}
-
-function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = Math.floor(s % 60);
-  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
-}
 
 interface TrainTranslateOptions {
   train: string;
