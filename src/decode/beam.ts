@@ -68,10 +68,11 @@ export function beamSearchAll(model: StepModel, numSentences: number, options: B
   const V = model.vocabSize;
   const limits = maxLengths(options.maxLen, numSentences);
   const finished: Hypothesis[][] = Array.from({ length: numSentences }, () => []);
-  // live rows, grouped by sentence in sentence order: rowSentence[r], live[r], prefixes[r]
+  // live rows, grouped by sentence in sentence order: rowSentence[r], live[r], next[r]
   let rowSentence = Array.from({ length: numSentences }, (_, s) => s);
   let live: Live[] = rowSentence.map(() => ({ tokens: [], logProb: 0, ...(explainTopK > 0 ? { steps: [] } : {}), ...(attention ? { attention: [] } : {}) }));
-  let prefixes: number[][] = rowSentence.map(() => [options.bos]);
+  // what each live row reads next: bos first, then its last token
+  let next: number[] = rowSentence.map(() => options.bos);
 
   const finish = (h: Live, s: number, ended: boolean, extra?: { token: number; logProb: number; step?: StepCandidates; attention?: Float32Array }): void => {
     const logProb = extra ? extra.logProb : h.logProb;
@@ -87,7 +88,7 @@ export function beamSearchAll(model: StepModel, numSentences: number, options: B
   };
 
   while (rowSentence.length > 0) {
-    const out = model.step(prefixes);
+    const out = model.step(next);
     const lp = out.logProbs;
     if (lp.length !== rowSentence.length * V) throw new Error(`beamSearch: step returned ${lp.length} log-probabilities for ${rowSentence.length} rows of ${V}`);
     const explained: { token: number; prob: number }[][] = [];
@@ -142,7 +143,7 @@ export function beamSearchAll(model: StepModel, numSentences: number, options: B
       r0 = r1;
     }
     if (nextParents.length > 0) model.reorder(nextParents);
-    prefixes = nextParents.map((p, i) => [...prefixes[p], nextLive[i].tokens[nextLive[i].tokens.length - 1]]);
+    next = nextLive.map((h) => h.tokens[h.tokens.length - 1]);
     live = nextLive;
     rowSentence = nextSentence;
   }
@@ -156,7 +157,7 @@ export function beamSearchAll(model: StepModel, numSentences: number, options: B
 /**
  * Beam search: the best hypothesis per sentence.
  * @example
- * const [hyp] = beamSearch(new Seq2SeqStepModel(model, src), 1, { bos: 1, eos: 2, maxLen: 20, beam: 4, lengthPenalty: 1 });
+ * const [hyp] = beamSearch(stepModel, 1, { bos: 1, eos: 2, maxLen: 20, beam: 4, lengthPenalty: 1 }); // e.g. a Seq2SeqStepModel
  */
 export function beamSearch(model: StepModel, numSentences: number, options: BeamSearchOptions): Hypothesis[] {
   return beamSearchAll(model, numSentences, options).map((hs) => hs[0]);

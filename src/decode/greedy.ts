@@ -9,7 +9,7 @@ import { candidatesOf, constrainRow, maxLengths, topK, type Hypothesis, type Sea
  * Greedy search over `numSentences` sentences (the model's rows 0 … n−1). Each step costs one
  * `model.step` call for the sentences still going.
  * @example
- * const [hyp] = greedySearch(new Seq2SeqStepModel(model, src), 1, { bos: 1, eos: 2, maxLen: 20, explainTopK: 5 });
+ * const [hyp] = greedySearch(stepModel, 1, { bos: 1, eos: 2, maxLen: 20, explainTopK: 5 }); // e.g. a Seq2SeqStepModel
  * hyp.tokens // [5, 9, 12]; hyp.steps[0].candidates // the 5 most likely first words
  */
 export function greedySearch(model: StepModel, numSentences: number, options: SearchOptions): Hypothesis[] {
@@ -19,10 +19,11 @@ export function greedySearch(model: StepModel, numSentences: number, options: Se
   const results: Hypothesis[] = new Array(numSentences);
   // live rows: which sentence each row is, and its hypothesis so far
   let rows = Array.from({ length: numSentences }, (_, s) => s);
-  let prefixes: number[][] = rows.map(() => [bos]);
+  // what each live row reads next: bos first, then the token it chose
+  let next: number[] = rows.map(() => bos);
   let hyps: Hypothesis[] = rows.map(() => ({ tokens: [], logProb: 0, score: 0, finished: false, ...(explainTopK > 0 ? { steps: [] } : {}), ...(attention ? { attention: [] } : {}) }));
   while (rows.length > 0) {
-    const out = model.step(prefixes);
+    const out = model.step(next);
     const lp = out.logProbs;
     if (lp.length !== rows.length * V) throw new Error(`greedySearch: step returned ${lp.length} log-probabilities for ${rows.length} rows of ${V}`);
     const keep: number[] = [];
@@ -45,7 +46,7 @@ export function greedySearch(model: StepModel, numSentences: number, options: Se
         continue;
       }
       h.tokens.push(token);
-      prefixes[r].push(token);
+      next[r] = token;
       if (length >= limits[rows[r]]) {
         h.score = h.logProb;
         results[rows[r]] = h;
@@ -56,7 +57,7 @@ export function greedySearch(model: StepModel, numSentences: number, options: Se
     if (keep.length !== rows.length) {
       if (keep.length > 0) model.reorder(keep);
       rows = keep.map((r) => rows[r]);
-      prefixes = keep.map((r) => prefixes[r]);
+      next = keep.map((r) => next[r]);
       hyps = keep.map((r) => hyps[r]);
     }
   }

@@ -1,5 +1,7 @@
-/** Decoding: greedy search and beam search over any `StepModel`, and the translation Transformer as one. */
+/**
+ * Decoding: greedy search and beam search over any `StepModel`. The models' adapters live with the
+ * models (src/models/seq2seq/step.ts, src/models/lm/step.ts).
+ */
 export { lengthNormalized, topK, type StepModel, type StepOutput, type StepCandidates, type Hypothesis, type SearchOptions } from './search.js';
 export { greedySearch } from './greedy.js';
 export { beamSearch, beamSearchAll, type BeamSearchOptions } from './beam.js';
-export { Seq2SeqStepModel, type Seq2SeqStepOptions, type AttentionLayers } from './seq2seq.js';

@@ -2,10 +2,13 @@
  * What greedy decoding and beam search share: the model they search, seen only through next-token
  * log-probabilities (`StepModel`), and what they return (`Hypothesis`).
  *
- * The searches know nothing of Transformers: a `StepModel` is any function from token prefixes to
- * next-token log-probabilities that can also reorder its rows. That keeps them testable on a table
- * of made-up probabilities, and the Transformer with its KV cache is one adapter
- * (src/decode/seq2seq.ts). Dimension letters: N rows (live hypotheses), V vocabulary, S source length.
+ * The searches know nothing of Transformers or recurrent networks, and this folder imports no model:
+ * a `StepModel` is anything that reads one more token per row, answers next-token log-probabilities
+ * and can reorder its rows. That keeps the searches testable on a table of made-up probabilities;
+ * each model brings its own adapter, next to it (the translator's in src/models/seq2seq/step.ts, the
+ * language models' in src/models/lm/step.ts). The step model alone knows how far each row has got
+ * (its cache's position): the searches hold only what they generated.
+ * Dimension letters: N rows (live hypotheses), V vocabulary, S source length.
  */
 
 /** What one `StepModel.step` returns. */
@@ -25,11 +28,12 @@ export interface StepModel {
   /** V, the size of the output vocabulary. */
   readonly vocabSize: number;
   /**
-   * Next-token log-probabilities after each row's prefix. `prefixes[r]` is row r's tokens so far,
-   * starting with bos; all prefixes of one call have the same length. A model with a cache reads only
-   * the tokens it has not seen yet (the last one); a model without one reads the whole prefix.
+   * Reads `tokens[r]` as row r's next token and returns the next-token log-probabilities of every
+   * row. The first call gives each row the start token (`SearchOptions.bos`); every later call the
+   * token the search chose for it. What came before is the model's to keep (a KV cache, a recurrent
+   * state, or the tokens themselves).
    */
-  step(prefixes: readonly (readonly number[])[]): StepOutput;
+  step(tokens: readonly number[]): StepOutput;
   /** Keeps rows `index` in that order: an index may repeat (a beam forks) or be missing (it ended). */
   reorder(index: readonly number[]): void;
 }
@@ -61,6 +65,7 @@ export interface Hypothesis {
 }
 
 export interface SearchOptions {
+  /** The token every row reads first: the translator's bos; for a language model, its prompt's last token. */
   bos: number;
   eos: number;
   /**

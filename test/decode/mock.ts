@@ -16,13 +16,18 @@ export class MockStepModel implements StepModel {
   readonly reorders: number[][] = [];
   /** Which sentence each row is (rows start as sentences 0 … n−1). */
   rowSentence: number[];
+  /** Every token each row has read, bos first: the mock's "cache". */
+  private read: number[][];
 
   constructor(readonly vocabSize: number, private readonly table: (sentence: number) => Table, sentences = 1) {
     this.rowSentence = Array.from({ length: sentences }, (_, i) => i);
+    this.read = this.rowSentence.map(() => []);
   }
 
-  step(prefixes: readonly (readonly number[])[]): StepOutput {
-    if (prefixes.length !== this.rowSentence.length) throw new Error(`mock: ${prefixes.length} prefixes for ${this.rowSentence.length} rows`);
+  step(tokens: readonly number[]): StepOutput {
+    if (tokens.length !== this.rowSentence.length) throw new Error(`mock: ${tokens.length} tokens for ${this.rowSentence.length} rows`);
+    tokens.forEach((t, r) => this.read[r].push(t));
+    const prefixes = this.read;
     this.calls.push({ rows: prefixes.length, prefixLength: prefixes[0].length });
     const V = this.vocabSize;
     const logProbs = new Float32Array(prefixes.length * V).fill(-Infinity);
@@ -39,6 +44,7 @@ export class MockStepModel implements StepModel {
   reorder(index: readonly number[]): void {
     this.reorders.push([...index]);
     this.rowSentence = index.map((i) => this.rowSentence[i]);
+    this.read = index.map((i) => [...this.read[i]]);
   }
 }
 

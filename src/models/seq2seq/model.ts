@@ -10,7 +10,6 @@
  */
 import { Tensor } from '../../tensor/tensor.js';
 import { formatShape, ShapeError } from '../../tensor/shape.js';
-import { noGrad } from '../../autograd/grad-mode.js';
 import { defaultGenerator, type Generator } from '../../util/random.js';
 import { crossEntropy } from '../../ops/nn.js';
 import { Module, type Parameter } from '../../nn/module.js';
@@ -19,6 +18,8 @@ import { xavierUniform_ } from '../../nn/init.js';
 import { KVCache, generateSquareSubsequentMask, paddingMask, causalMask } from '../../nn/attention.js';
 import { Transformer, type AttentionRecord } from '../../nn/transformer.js';
 import { PositionalEncoding, TokenEmbedding } from '../../nn/positional.js';
+import { greedySearch } from '../../decode/greedy.js';
+import { Seq2SeqStepModel } from './step.js';
 
 export interface Seq2SeqConfig {
   srcVocab: number;
@@ -183,47 +184,16 @@ export class Seq2SeqTransformer extends Module {
 
   /**
    * Greedy decoding: starts from `bos`, appends the most likely token until every row has produced
-   * `eos` or `maxLen` tokens. Returns the generated ids per row, without bos and eos.
+   * `eos` or `maxLen` tokens. Returns the generated ids per row, without bos and eos. Nothing is banned
+   * and eos may come first; the translator's own rules are in ./translate.ts. This is the one greedy
+   * loop of src/decode/greedy.ts over this model's step model.
    */
   greedyDecode(src: Tensor, options: GreedyOptions): number[][] {
     const { bos, eos, useCache = true } = options;
     const maxLen = options.maxLen ?? this.config.maxLen - 1;
-    return noGrad(() => {
-      const enc = this.encode(src);
-      const B = src.shape[0];
-      const outs: number[][] = Array.from({ length: B }, () => []);
-      const done = new Array<boolean>(B).fill(false);
-      const cache = new KVCache();
-      let prefix = new Tensor(new Int32Array(B).fill(bos), [B, 1]); // (B, t)
-      let next = prefix;
-      for (let step = 0; step < maxLen && done.some((d) => !d); step++) {
-        const logits = useCache ? this.decodeStep(next, enc, cache) : this.decode(prefix, enc); // (B, T', V)
-        const last = logits.slice(1, logits.shape[1] - 1); // (B, 1, V)
-        const ids = last.argmax(-1).contiguousData() as Int32Array; // (B, 1)
-        for (let b = 0; b < B; b++) {
-          if (done[b]) continue;
-          if (ids[b] === eos) done[b] = true;
-          else outs[b].push(ids[b]);
-        }
-        next = new Tensor(Int32Array.from(ids), [B, 1]);
-        if (!useCache) prefix = concatIds(prefix, next);
-      }
-      return outs;
-    });
+    const hyps = greedySearch(new Seq2SeqStepModel(this, src, { useCache }), src.shape[0], { bos, eos, maxLen, minLen: 0 });
+    return hyps.map((h) => h.tokens);
   }
-}
-
-/** (B, t) ++ (B, 1) int32 ids → (B, t + 1). */
-function concatIds(a: Tensor, b: Tensor): Tensor {
-  const [B, t] = a.shape;
-  const out = new Int32Array(B * (t + 1));
-  const ad = a.contiguousData();
-  const bd = b.contiguousData();
-  for (let i = 0; i < B; i++) {
-    out.set(ad.subarray(i * t, (i + 1) * t), i * (t + 1));
-    out[i * (t + 1) + t] = bd[i];
-  }
-  return new Tensor(out, [B, t + 1]);
 }
 
 export { KVCache };

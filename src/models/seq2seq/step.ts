@@ -1,16 +1,20 @@
 /**
- * The translation Transformer as a `StepModel`: the source is encoded once; every step feeds only the
- * new token of each row through the decoder, reusing earlier keys and values from a KV cache (so a new
- * word costs one decoder step, not the whole prefix again), and returns log-softmax of the logits.
- * `reorder` reorders the cache, the encoder memory and the source mask along with the search's rows.
+ * The translation Transformer as a search's `StepModel` (src/decode/search.ts): the source is encoded
+ * once; every step feeds only the new token of each row through the decoder, reusing earlier keys and
+ * values from a KV cache (so a new word costs one decoder step, not the whole prefix again), and
+ * returns log-softmax of the logits. `reorder` reorders the cache, the encoder memory and the source
+ * mask along with the search's rows.
+ *
+ * How far the rows have got is kept in one place: the cache's `position` (without the cache, for
+ * tests, the length of the tokens each row has read).
  */
-import { Tensor } from '../tensor/tensor.js';
-import { noGrad } from '../autograd/grad-mode.js';
-import { indexSelect } from '../ops/index-ops.js';
-import { KVCache } from '../nn/attention.js';
-import type { AttentionRecord } from '../nn/transformer.js';
-import type { Encoded, Seq2SeqTransformer } from '../models/seq2seq/model.js';
-import type { StepModel, StepOutput } from './search.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { noGrad } from '../../autograd/grad-mode.js';
+import { indexSelect } from '../../ops/index-ops.js';
+import { KVCache } from '../../nn/attention.js';
+import type { AttentionRecord } from '../../nn/transformer.js';
+import type { StepModel, StepOutput } from '../../decode/search.js';
+import type { Encoded, Seq2SeqTransformer } from './model.js';
 
 /** Which decoder layers' encoder-decoder attention to report: the last one's, or the mean over all. */
 export type AttentionLayers = 'last' | 'all';
@@ -30,8 +34,9 @@ export interface Seq2SeqStepOptions {
 export class Seq2SeqStepModel implements StepModel {
   readonly vocabSize: number;
   private enc: Encoded;
-  private readonly cache = new KVCache();
-  private readonly useCache: boolean;
+  private readonly cache: KVCache | null;
+  /** Without the cache: every token each row has read, bos first. */
+  private read: number[][] | null;
   private readonly attention: AttentionLayers | false;
   /** Which source sentence (row of `src`) each current row decodes. */
   private rowSource: number[];
@@ -39,10 +44,12 @@ export class Seq2SeqStepModel implements StepModel {
   constructor(private readonly model: Seq2SeqTransformer, src: Tensor, options: Seq2SeqStepOptions = {}) {
     if (src.ndim !== 2 || src.dtype !== 'int32') throw new Error(`Seq2SeqStepModel: src should be (B, S) int32 token ids, got ${src.dtype} (${src.shape.join(', ')})`);
     this.vocabSize = model.config.tgtVocab;
-    this.useCache = options.useCache ?? true;
+    const useCache = options.useCache ?? true;
+    this.cache = useCache ? new KVCache() : null;
     this.attention = options.attention ?? false;
     this.enc = noGrad(() => model.encode(src)); // memory (B, S, C), srcPadMask (B, S)
     this.rowSource = Array.from({ length: src.shape[0] }, (_, i) => i);
+    this.read = useCache ? null : this.rowSource.map(() => []);
   }
 
   /** The source sentence each current row decodes. */
@@ -50,22 +57,24 @@ export class Seq2SeqStepModel implements StepModel {
     return this.rowSource;
   }
 
-  step(prefixes: readonly (readonly number[])[]): StepOutput {
-    const N = prefixes.length;
-    if (N !== this.rowSource.length) throw new Error(`Seq2SeqStepModel: ${N} prefixes for ${this.rowSource.length} rows`);
-    const T = prefixes[0]?.length ?? 0;
-    if (T === 0 || prefixes.some((p) => p.length !== T)) throw new Error('Seq2SeqStepModel: prefixes must be non-empty and of one length');
+  /** Tokens each row has read so far (the position of the next one). */
+  get position(): number {
+    return this.cache ? this.cache.position : this.read![0]?.length ?? 0;
+  }
+
+  step(tokens: readonly number[]): StepOutput {
+    const N = tokens.length;
+    if (N !== this.rowSource.length) throw new Error(`Seq2SeqStepModel: ${N} tokens for ${this.rowSource.length} rows`);
     const maxLen = this.model.config.maxLen;
-    if (T > maxLen) throw new Error(`Seq2SeqStepModel: a prefix of ${T} tokens exceeds the model's ${maxLen} positions`);
+    if (this.position >= maxLen) throw new Error(`Seq2SeqStepModel: token ${this.position + 1} exceeds the model's ${maxLen} positions`);
     return noGrad(() => {
       const record: AttentionRecord | undefined = this.attention ? { self: [], cross: [] } : undefined;
       let logits: Tensor; // (N, T', V)
-      if (this.useCache) {
-        const past = this.cache.position;
-        if (past >= T) throw new Error(`Seq2SeqStepModel: the cache already holds ${past} positions, the prefixes have ${T}`);
-        logits = this.model.decodeStep(idsTensor(prefixes, past, T), this.enc, this.cache, record);
+      if (this.cache) {
+        logits = this.model.decodeStep(new Tensor(Int32Array.from(tokens), [N, 1]), this.enc, this.cache, record);
       } else {
-        logits = this.model.decode(idsTensor(prefixes, 0, T), this.enc, record);
+        this.read!.forEach((r, i) => r.push(tokens[i]));
+        logits = this.model.decode(idsTensor(this.read!), this.enc, record);
       }
       const V = this.vocabSize;
       const last = logits.slice(1, logits.shape[1] - 1).reshape([N, V]); // (N, V)
@@ -80,9 +89,10 @@ export class Seq2SeqStepModel implements StepModel {
     const idx = [...index];
     for (const i of idx) if (!(i >= 0 && i < this.rowSource.length)) throw new Error(`Seq2SeqStepModel.reorder: row ${i} out of range [0, ${this.rowSource.length})`);
     noGrad(() => {
-      this.cache.reorder(idx);
+      this.cache?.reorder(idx);
       this.enc = { memory: indexSelect(this.enc.memory, 0, idx), srcPadMask: selectRows(this.enc.srcPadMask, idx) };
     });
+    if (this.read) this.read = idx.map((i) => [...this.read![i]]);
     this.rowSource = idx.map((i) => this.rowSource[i]);
   }
 }
@@ -96,13 +106,10 @@ function selectRows(t: Tensor, index: readonly number[]): Tensor {
   return new Tensor(out, [index.length, S]);
 }
 
-/** Columns [from, to) of the prefixes as (N, to − from) int32 ids. */
-function idsTensor(prefixes: readonly (readonly number[])[], from: number, to: number): Tensor {
-  const N = prefixes.length;
-  const T = to - from;
-  const data = new Int32Array(N * T);
-  for (let r = 0; r < N; r++) for (let t = 0; t < T; t++) data[r * T + t] = prefixes[r][from + t];
-  return new Tensor(data, [N, T]);
+/** Rows of equal length as (N, T) int32 ids. */
+function idsTensor(rows: readonly (readonly number[])[]): Tensor {
+  const T = rows[0].length;
+  return new Tensor(Int32Array.from(rows.flat()), [rows.length, T]);
 }
 
 /** Per row, the last position's encoder-decoder attention (S values), from one layer or averaged over all. */

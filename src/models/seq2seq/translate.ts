@@ -17,7 +17,7 @@ import { corpusBleu, type BleuScore } from '../../metrics/bleu.js';
 import { corpusChrf, type ChrfScore } from '../../metrics/chrf.js';
 import { greedySearch } from '../../decode/greedy.js';
 import { beamSearch } from '../../decode/beam.js';
-import { Seq2SeqStepModel, type AttentionLayers } from '../../decode/seq2seq.js';
+import { Seq2SeqStepModel, type AttentionLayers } from './step.js';
 import type { Hypothesis, SearchOptions } from '../../decode/search.js';
 import type { Seq2SeqTransformer } from './model.js';
 

@@ -1,6 +1,7 @@
 /**
- * The Transformer as a search's StepModel: greedy with the KV cache == greedy without it == beam 1 ==
- * the model's own greedyDecode; each step feeds one token per row; beam search's reorders keep the
+ * The Transformer as a search's StepModel (src/models/seq2seq/step.ts): greedy with the KV cache ==
+ * greedy without it == beam 1 == greedyDecode == a plain argmax over teacher-forced forward passes;
+ * each step feeds one token per row; beam search's reorders keep the
  * cache right (every returned log-probability equals the teacher-forced one); batching changes nothing;
  * the reported attention is a distribution over the real source tokens.
  */
@@ -11,7 +12,7 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';
 import { Generator } from '../../src/util/random.js';
 import { Seq2SeqTransformer, type Seq2SeqConfig } from '../../src/models/seq2seq/model.js';
-import { Seq2SeqStepModel } from '../../src/decode/seq2seq.js';
+import { Seq2SeqStepModel } from '../../src/models/seq2seq/step.js';
 import { greedySearch } from '../../src/decode/greedy.js';
 import { beamSearch, beamSearchAll } from '../../src/decode/beam.js';
 
@@ -37,7 +38,24 @@ function scoreOf(model: Seq2SeqTransformer, src: number[], tokens: number[], fin
   });
 }
 
-test('greedy with the KV cache == greedy without it == beam 1 == Seq2SeqTransformer.greedyDecode', () => {
+/** Greedy decoding the slow obvious way: the whole prefix through model.forward at every step. */
+function referenceGreedy(model: Seq2SeqTransformer, src: number[], maxLen: number): number[] {
+  return noGrad(() => {
+    const out: number[] = [];
+    for (let t = 0; t < maxLen; t++) {
+      const logits = model.forward(ids([src]), ids([[BOS, ...out]])); // (1, T, V)
+      const V = config.tgtVocab;
+      const last = logits.contiguousData().subarray(t * V, (t + 1) * V);
+      let best = 0;
+      for (let v = 1; v < V; v++) if (last[v] > last[best]) best = v;
+      if (best === EOS) break;
+      out.push(best);
+    }
+    return out;
+  });
+}
+
+test('greedy with the KV cache == greedy without it == beam 1 == greedyDecode == argmax over full forward passes', () => {
   for (const seed of [1, 2, 3]) {
     const model = new Seq2SeqTransformer(config, { generator: new Generator(seed) }).eval();
     // the model's own greedyDecode bans nothing: make pad and bos impossible so that both agree
@@ -46,7 +64,9 @@ test('greedy with the KV cache == greedy without it == beam 1 == Seq2SeqTransfor
     const cached = greedySearch(new Seq2SeqStepModel(model, ids(sources)), sources.length, o);
     const uncached = greedySearch(new Seq2SeqStepModel(model, ids(sources), { useCache: false }), sources.length, o);
     const beam1 = beamSearch(new Seq2SeqStepModel(model, ids(sources)), sources.length, { ...o, beam: 1 });
-    const reference = model.greedyDecode(ids(sources), { bos: BOS, eos: EOS, maxLen: 12 });
+    const reference = sources.map((src) => referenceGreedy(model, src, 12));
+    assert.deepEqual(model.greedyDecode(ids(sources), { bos: BOS, eos: EOS, maxLen: 12 }), reference, `seed ${seed}`);
+    assert.deepEqual(model.greedyDecode(ids(sources), { bos: BOS, eos: EOS, maxLen: 12, useCache: false }), reference);
     assert.deepEqual(cached.map((h) => h.tokens), reference, `seed ${seed}`);
     assert.deepEqual(uncached.map((h) => h.tokens), reference);
     assert.deepEqual(beam1.map((h) => h.tokens), reference);
