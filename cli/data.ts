@@ -11,13 +11,15 @@
  * SplitMix64 + Fisher–Yates from their sorted order, test (if asked) then dev are filled to exactly
  * their size, skipping a group that would overflow, and the rest is train.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { unzipSync } from 'fflate';
 import { InvalidArgumentError, type Command } from 'commander';
 import { normalizeChinese } from '../src/text/chinese.js';
+import { DownloadError, downloadBytes, formatBytes, unzipEntry } from '../src/data/download.js';
 import { integer } from './options.js';
+import { addDownloadOptions, downloadLimits, LIMIT_FLAGS, type DownloadFlags } from './download-options.js';
 import { processIo, type CliIo } from './translate.js';
 
 export const TATOEBA_URL = 'https://www.manythings.org/anki/cmn-eng.zip';
@@ -146,7 +148,7 @@ export function prepareTatoeba(text: string, options: { dev?: number; test?: num
   return { train, dev, test, skipped, repaired, duplicates, groups: keys.length };
 }
 
-export interface DataTatoebaOptions {
+export interface DataTatoebaOptions extends Partial<DownloadFlags> {
   out: string;
   url: string;
   /** A cmn-eng.zip already on disk (no download). */
@@ -170,75 +172,48 @@ export interface DataTatoebaResult {
   repaired: number;
   duplicates: number;
   files: string[];
+  /** Split files of an earlier run that this split does not have, removed. */
+  removed: string[];
 }
 
-async function download(url: string, io: CliIo): Promise<Uint8Array> {
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: { 'user-agent': 'llmcore-data/0.1 (+https://www.manythings.org/anki/)' }, redirect: 'follow' });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`data tatoeba: cannot download ${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}. Check the network, pass --url for a mirror, or --zip FILE for a copy of cmn-eng.zip on disk.`);
-  }
-  if (!res.ok) throw new Error(`data tatoeba: ${url} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
-  const total = Number(res.headers.get('content-length') ?? 0);
-  const chunks: Uint8Array[] = [];
-  let got = 0;
+/** The limits of a tatoeba download: cmn-eng.zip is ~1.3 MB and cmn.txt ~4.2 MB (2022), so each has ~25× room to grow. */
+export const TATOEBA_LIMITS: DownloadFlags = { maxDownload: 50e6, maxUnpacked: 100e6, timeout: 30, maxTime: 600 };
+
+/** V8's longest string (2^29 − 24 UTF-16 units on 64-bit): cmn.txt is decoded as one string, and UTF-8 never has fewer bytes than units. */
+export const MAX_TEXT_BYTES = 2 ** 29 - 24;
+
+function progress(io: CliIo): ((received: number, total: number | undefined) => void) | undefined {
+  if (!io.stderrIsTTY) return undefined;
   let shown = 0;
-  if (res.body) {
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      got += value.length;
-      if (io.stderrIsTTY && performance.now() - shown > 200) {
-        shown = performance.now();
-        io.stderr(`\rdownloading ${(got / 1e6).toFixed(1)}${total ? `/${(total / 1e6).toFixed(1)}` : ''} MB`);
-      }
-    }
-  }
-  if (io.stderrIsTTY) io.stderr('\r');
-  const bytes = new Uint8Array(got);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  if (total && got !== total) throw new Error(`data tatoeba: the download of ${url} stopped after ${got} of ${total} bytes`);
-  return bytes;
+  return (got, total) => {
+    if (performance.now() - shown < 200) return;
+    shown = performance.now();
+    io.stderr(`\rdownloading ${(got / 1e6).toFixed(1)}${total ? `/${(total / 1e6).toFixed(1)}` : ''} MB`);
+  };
 }
 
-/** cmn.txt out of the zip (wherever it sits in it). */
-export function extractCmn(zip: Uint8Array, from: string): string {
-  let files: Record<string, Uint8Array>;
-  const names: string[] = [];
+/** cmn.txt out of the zip (wherever it sits in it), refused past `maxBytes` unpacked without unpacking the rest. */
+export function extractCmn(zip: Uint8Array, from: string, maxBytes = TATOEBA_LIMITS.maxUnpacked): string {
+  let entry;
   try {
-    files = unzipSync(zip, {
-      filter: (f) => {
-        names.push(f.name);
-        return /(^|\/)cmn\.txt$/.test(f.name);
-      },
-    });
+    entry = unzipEntry(zip, (n) => /(^|\/)cmn\.txt$/.test(n), Math.min(maxBytes, MAX_TEXT_BYTES), { from, capName: LIMIT_FLAGS.maxUnpacked });
   } catch (e) {
-    throw new Error(`data tatoeba: ${from} is not a readable zip file (${(e as Error).message})`);
+    if (e instanceof DownloadError) throw new Error(`data tatoeba: ${e.message}`);
+    throw e;
   }
-  const name = Object.keys(files)[0];
-  if (!name) throw new Error(`data tatoeba: ${from} holds no cmn.txt (it holds: ${names.join(', ') || 'nothing'})`);
+  if (!entry.name || !entry.bytes) throw new Error(`data tatoeba: ${from} holds no cmn.txt (it holds: ${entry.names.join(', ') || 'nothing'})`);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(files[name]);
-  } catch {
-    throw new Error(`data tatoeba: ${name} in ${from} is not UTF-8 text`);
+    return new TextDecoder('utf-8', { fatal: true }).decode(entry.bytes);
+  } catch (e) {
+    if (e instanceof RangeError) throw new Error(`data tatoeba: ${entry.name} in ${from} is ${formatBytes(entry.bytes.length)}, too long to read as one JavaScript string`);
+    throw new Error(`data tatoeba: ${entry.name} in ${from} is not UTF-8 text`);
   }
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
+/** The files a split can consist of: whatever of them a run does not write is removed, so no stale split survives. */
+const SPLIT_FILES = ['train', 'dev', 'test'].flatMap((n) => [`${n}.tsv`, `${n}.attribution.txt`]);
 
-function sourceMd(r: { url: string; sha256: string; split: TatoebaSplit; seed: number; files: string[] }): string {
+function sourceMd(r: { url: string; sha256: string; split: TatoebaSplit; seed: number; files: string[]; removed: string[] }): string {
   const s = r.split;
   return [
     '# Tatoeba Chinese–English sentence pairs (manythings.org `cmn-eng`)',
@@ -255,10 +230,13 @@ function sourceMd(r: { url: string; sha256: string; split: TatoebaSplit; seed: n
     '',
     '## Files',
     '',
-    '| file | pairs |',
-    '|---|---|',
-    ...r.files.filter((f) => f.endsWith('.tsv')).map((f) => `| \`${f}\` | ${f.startsWith('train') ? s.train.length : f.startsWith('dev') ? s.dev.length : s.test.length} |`),
+    'The split is these files and no others (each run writes its split whole and removes split files it does not write):',
     '',
+    '| file | lines |',
+    '|---|---|',
+    ...r.files.filter((f) => f !== 'SOURCE.md').map((f) => `| \`${f}\` | ${f.startsWith('train') ? s.train.length : f.startsWith('dev') ? s.dev.length : s.test.length} |`),
+    '',
+    ...(r.removed.length ? [`Removed, left by an earlier run with another split: ${r.removed.map((f) => `\`${f}\``).join(', ')}.`, ''] : []),
     'Format: UTF-8, one pair per line, Chinese, one TAB, English; `\\n` line ends; no header.',
     '',
     '## The split',
@@ -275,11 +253,51 @@ function sourceMd(r: { url: string; sha256: string; split: TatoebaSplit; seed: n
 }
 
 /**
+ * Writes every file under a temporary name first, then renames them all and removes the split files
+ * this run does not write: a failure while writing leaves the previous split whole, and success
+ * leaves exactly the new one (no test.tsv of an earlier --test run whose pairs are now in dev.tsv).
+ */
+async function writeSplit(out: string, contents: [string, string][]): Promise<string[]> {
+  const tag = randomBytes(6).toString('hex');
+  const temps: string[] = [];
+  try {
+    for (const [name, text] of contents) {
+      const temp = join(out, `.${name}.${tag}.tmp`);
+      await writeFile(temp, text, { flag: 'wx' });
+      temps.push(temp);
+    }
+  } catch (e) {
+    await Promise.all(temps.map((t) => unlink(t).catch(() => undefined)));
+    throw new Error(`data tatoeba: cannot write in --out ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  for (const [i, [name]] of contents.entries()) await rename(temps[i], join(out, name));
+  const written = new Set(contents.map(([name]) => name));
+  const removed: string[] = [];
+  for (const name of SPLIT_FILES) {
+    if (written.has(name)) continue;
+    try {
+      await unlink(join(out, name));
+      removed.push(name);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`data tatoeba: cannot remove the stale ${join(out, name)} (${(e as NodeJS.ErrnoException).code})`);
+    }
+  }
+  return removed;
+}
+
+/**
  * Downloads (or reads `--zip`), splits and writes the corpus.
  * @example await runDataTatoeba({ out: 'data/tatoeba', url: TATOEBA_URL, dev: 1000, test: 0, seed: TATOEBA_SEED })
  */
 export async function runDataTatoeba(o: DataTatoebaOptions, io: CliIo = processIo()): Promise<DataTatoebaResult> {
   const say = o.json ? () => {} : (s: string) => io.stderr(s + '\n');
+  const out = resolve(o.out);
+  // before the download: a bad --out must not cost one
+  try {
+    await mkdir(out, { recursive: true });
+  } catch (e) {
+    throw new Error(`data tatoeba: cannot create the folder --out ${o.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   let zip: Uint8Array;
   let from: string;
   if (o.zip) {
@@ -292,28 +310,42 @@ export async function runDataTatoeba(o: DataTatoebaOptions, io: CliIo = processI
   } else {
     from = o.url;
     say(`downloading ${o.url}`);
-    zip = await download(o.url, io);
+    try {
+      zip = await downloadBytes(o.url, {
+        ...downloadLimits(o),
+        names: LIMIT_FLAGS,
+        userAgent: 'llmcore-data/0.1 (+https://www.manythings.org/anki/)',
+        onProgress: progress(io),
+      });
+    } catch (e) {
+      if (!(e instanceof DownloadError)) throw e;
+      const advice = e.kind === 'network' ? '. Check the network, pass --url for a mirror, or --zip FILE for a copy of cmn-eng.zip on disk.' : '';
+      throw new Error(`data tatoeba: ${e.message}${advice}`);
+    } finally {
+      if (io.stderrIsTTY) io.stderr('\r');
+    }
   }
   const sha256 = createHash('sha256').update(zip).digest('hex');
-  const split = prepareTatoeba(extractCmn(zip, from), { dev: o.dev, test: o.test, seed: o.seed });
+  const split = prepareTatoeba(extractCmn(zip, from, o.maxUnpacked), { dev: o.dev, test: o.test, seed: o.seed });
   for (const s of split.skipped.slice(0, 5)) say(`cmn.txt line ${s.line} skipped: ${s.reason}`);
   if (split.skipped.length > 5) say(`… ${split.skipped.length - 5} more lines skipped`);
-  const out = resolve(o.out);
-  await mkdir(out, { recursive: true });
-  const files: string[] = [];
+  const contents: [string, string][] = [];
   const parts: [string, TatoebaPair[]][] = [['train', split.train], ['dev', split.dev], ...(split.test.length ? [['test', split.test] as [string, TatoebaPair[]]] : [])];
   for (const [name, pairs] of parts) {
-    await writeAtomic(join(out, `${name}.tsv`), pairs.map((p) => `${p.chinese}\t${p.english}\n`).join(''));
-    await writeAtomic(join(out, `${name}.attribution.txt`), pairs.map((p) => `${p.attribution}\n`).join(''));
-    files.push(`${name}.tsv`, `${name}.attribution.txt`);
+    contents.push([`${name}.tsv`, pairs.map((p) => `${p.chinese}\t${p.english}\n`).join('')]);
+    contents.push([`${name}.attribution.txt`, pairs.map((p) => `${p.attribution}\n`).join('')]);
   }
-  files.push('SOURCE.md');
-  await writeAtomic(join(out, 'SOURCE.md'), sourceMd({ url: from, sha256, split, seed: o.seed, files }));
+  const files = [...contents.map(([name]) => name), 'SOURCE.md'];
+  // which stale files SOURCE.md must name is known before writing: the split files already there that this run does not write
+  const stale = SPLIT_FILES.filter((f) => !files.includes(f) && existsSync(join(out, f)));
+  contents.push(['SOURCE.md', sourceMd({ url: from, sha256, split, seed: o.seed, files, removed: stale })]);
+  const removed = await writeSplit(out, contents);
+  if (removed.length) say(`removed ${removed.join(', ')} (an earlier split, not part of this one)`);
   const pairs = split.train.length + split.dev.length + split.test.length;
   say(`${pairs} pairs → ${out}: train ${split.train.length}, dev ${split.dev.length}${split.test.length ? `, test ${split.test.length}` : ''} (seed ${o.seed}); attribution in *.attribution.txt, license in SOURCE.md (CC BY 2.0 FR)`);
   return {
     out, source: from, sha256, pairs, train: split.train.length, dev: split.dev.length, test: split.test.length,
-    skipped: split.skipped.length, repaired: split.repaired, duplicates: split.duplicates, files,
+    skipped: split.skipped.length, repaired: split.repaired, duplicates: split.duplicates, files, removed,
   };
 }
 
@@ -324,19 +356,24 @@ function nonNegativeInteger(v: string): number {
 }
 
 export function registerData(program: Command): void {
-  const data = program.commands.find((c) => c.name() === 'data') ?? program.command('data').description('download and prepare public data sets');
-  data
+  const data =
+    program.commands.find((c) => c.name() === 'data') ??
+    program.command('data').usage('<set> [options]').description('download and prepare a public data set (llmcore data <set>); downloads are capped in size and time');
+  const tatoeba = data
     .command('tatoeba')
-    .description('download the Tatoeba Chinese–English pairs (manythings.org cmn-eng.zip) and write train/dev TSV files')
-    .option('--out <dir>', 'output directory', 'data/tatoeba-cmn-eng')
+    .description('download the Tatoeba Chinese–English pairs (manythings.org cmn-eng.zip) and write the split: train, dev (and test with --test) TSV files, each with its attribution file, and SOURCE.md')
+    .option('--out <dir>', 'output directory; split files of an earlier run that this split does not write are removed', 'data/tatoeba-cmn-eng')
     .option('--url <url>', 'where to download cmn-eng.zip from', TATOEBA_URL)
     .option('--zip <file>', 'use a cmn-eng.zip already on disk instead of downloading')
     .option('--dev <n>', 'pairs in dev.tsv', nonNegativeInteger, 1000)
-    .option('--test <n>', 'pairs in test.tsv (default 0: no test file)', nonNegativeInteger, 0)
+    .option('--test <n>', 'pairs in test.tsv (0: no test file)', nonNegativeInteger, 0)
     .option('--seed <n>', 'seed of the split', integer, TATOEBA_SEED)
-    .option('--json', 'print a summary as JSON')
-    .action(async (o: DataTatoebaOptions) => {
-      const r = await runDataTatoeba(o);
-      if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
-    });
+    .option('--json', 'print a summary as JSON');
+  addDownloadOptions(tatoeba, TATOEBA_LIMITS, {
+    unpacked: 'a cmn.txt',
+    maxUnpackedLimit: { bytes: MAX_TEXT_BYTES, why: 'cmn.txt is read as one JavaScript string' },
+  }).action(async (o: DataTatoebaOptions) => {
+    const r = await runDataTatoeba(o);
+    if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+  });
 }
