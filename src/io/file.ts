@@ -15,7 +15,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Module, LoadStateDictOptions } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedules.js';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError, type DecodedSafetensors, type EncodeOptions } from './safetensors.js';
+import {
+  decodeSafetensors, decodeSafetensorsHeader, encodeSafetensors, safetensorsHeaderLength, SafetensorsError,
+  type DecodedSafetensors, type EncodeOptions, type SafetensorsHeader,
+} from './safetensors.js';
 
 export interface SaveOptions extends EncodeOptions {
   /**
@@ -97,6 +100,92 @@ export async function loadSafetensors(path: string): Promise<DecodedSafetensors>
   } catch (err) {
     throw new SafetensorsError(`load ${path}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * Reads only the header of a safetensors file (names, dtypes, shapes, metadata), checked against the
+ * file's size: a config can be compared with the weights before a model of that size is built.
+ * @example (await readSafetensorsHeader('model.safetensors')).tensors['src_emb.weight'].shape // [2874, 256]
+ */
+export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw new SafetensorsError(`load ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const first = new Uint8Array(Math.min(8, size));
+    await fh.read(first, 0, first.length, 0);
+    const headerLen = safetensorsHeaderLength(first);
+    if (8 + headerLen > size) throw new SafetensorsError(`safetensors: header length ${headerLen} runs past the end of the file (${size} bytes, so at most ${size - 8})`);
+    const start = new Uint8Array(8 + headerLen);
+    start.set(first);
+    let at = 8;
+    while (at < start.length) {
+      const { bytesRead } = await fh.read(start, at, start.length - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return decodeSafetensorsHeader(start, size - 8 - headerLen);
+  } catch (err) {
+    throw new SafetensorsError(`load ${path}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The shape a config implies for one tensor of a weight file, and the config fields behind it. */
+export interface ExpectedShape {
+  key: string;
+  shape: number[];
+  /** e.g. ['tgtVocab', 'dModel']: named in the message when the file disagrees. */
+  fields: string[];
+}
+
+/**
+ * Throws unless every expected tensor is in the header with the expected shape. The message names
+ * both files, the tensor, and the config fields that disagree with the weights.
+ * @example checkHeaderShapes(header, [{ key: 'src_emb.weight', shape: [2874, 256], fields: ['srcVocab', 'dModel'] }], { config: 'config.json', weights: 'model.safetensors', what: 'translator' })
+ */
+export function checkHeaderShapes(header: SafetensorsHeader, expected: readonly ExpectedShape[], files: { what: string; config: string; weights: string }): void {
+  for (const e of expected) {
+    const found = header.tensors[e.key];
+    const head = `${files.what}: ${files.weights} does not fit ${files.config}`;
+    const said = `${e.fields.join(' and ')} in the config make it [${e.shape.join(', ')}]`;
+    if (!found) throw new Error(`${head}: missing '${e.key}': ${said}, the weights have no such tensor`);
+    if (found.shape.length !== e.shape.length || found.shape.some((d, i) => d !== e.shape[i])) {
+      throw new Error(`${head}: shape mismatch for '${e.key}': ${said}, the weights have [${found.shape.join(', ')}]`);
+    }
+  }
+}
+
+/**
+ * Throws unless `value` is a number in [min, max] (an integer where asked): config fields are
+ * checked before they size any allocation. `why` says where the bound comes from.
+ * @example checkConfigNumber(c.maxLen, { what: 'translator', file: 'config.json', field: 'model.maxLen', min: 2, max: 4096, integer: true })
+ */
+export function checkConfigNumber(
+  value: unknown,
+  o: { what: string; file: string; field: string; min: number; max: number; integer?: boolean; why?: string },
+): void {
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= o.min && value <= o.max && (!o.integer || Number.isInteger(value));
+  if (ok) return;
+  const range = o.integer ? `an integer from ${o.min} to ${o.max}` : `a number from ${o.min} to ${o.max}`;
+  const got = JSON.stringify(value) ?? String(value);
+  throw new Error(`${o.what}: ${o.file}: ${o.field} must be ${range}${o.why ? ` (${o.why})` : ''}, got ${got.length > 40 ? got.slice(0, 37) + '...' : got}`);
+}
+
+/** The layer indices present in a header under `prefix` (e.g. 'transformer.encoder.layers.'): how many layers the weights hold. */
+export function countLayers(header: SafetensorsHeader, prefix: string): number {
+  let n = 0;
+  for (const key of Object.keys(header.tensors)) {
+    if (!key.startsWith(prefix)) continue;
+    const i = Number.parseInt(key.slice(prefix.length), 10);
+    if (Number.isInteger(i) && i + 1 > n) n = i + 1;
+  }
+  return n;
 }
 
 /**

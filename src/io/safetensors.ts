@@ -212,6 +212,42 @@ export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer): DecodedSafet
   return { tensors: Object.fromEntries(tensors), metadata, dtypes: Object.fromEntries(dtypes) };
 }
 
+/** What a safetensors header says, without the data: each tensor's dtype and shape, and the metadata. */
+export interface SafetensorsHeader {
+  tensors: Record<string, { dtype: SafetensorsDType; shape: number[] }>;
+  metadata: Record<string, string>;
+}
+
+/**
+ * Reads the 8-byte length and the JSON header at the start of a safetensors file, checked as
+ * {@link decodeSafetensors} checks them (the tensors must tile `dataLength` bytes exactly), without
+ * touching the data: a model's config can be compared with the shapes before anything is allocated.
+ * `start` is the beginning of the file, at least 8 bytes and as many more as the header needs.
+ * @example decodeSafetensorsHeader(first, fileSize - 8 - headerLength(first))
+ */
+export function decodeSafetensorsHeader(start: Uint8Array, dataLength: number): SafetensorsHeader {
+  const headerLen = safetensorsHeaderLength(start);
+  if (8 + headerLen > start.length) fail(`header length ${headerLen} runs past the end of the bytes given (${start.length})`);
+  const header = parseHeader(start.subarray(8, 8 + headerLen));
+  const metadata = parseMetadata(header.__metadata__);
+  const entries: Entry[] = [];
+  for (const [key, raw] of Object.entries(header)) {
+    if (key === '__metadata__') continue;
+    entries.push(parseEntry(key, raw));
+  }
+  checkCoverage(entries, dataLength);
+  return { tensors: Object.fromEntries(entries.map((e) => [e.key, { dtype: e.dtype, shape: e.shape }])), metadata };
+}
+
+/** N, the header's length in bytes, from the first 8 bytes of a file (checked against the format's limit). */
+export function safetensorsHeaderLength(start: Uint8Array): number {
+  if (start.length < 8) fail(`file is ${start.length} bytes, shorter than the 8-byte header length`);
+  const view = new DataView(start.buffer, start.byteOffset, 8);
+  const headerLen = view.getUint32(4, true) * 2 ** 32 + view.getUint32(0, true);
+  if (headerLen > MAX_HEADER_BYTES) fail(`header length ${headerLen} is implausibly large (limit ${MAX_HEADER_BYTES}); the file is not safetensors or is corrupt`);
+  return headerLen;
+}
+
 function parseHeader(bytes: Uint8Array): Record<string, unknown> {
   let text: string;
   try {

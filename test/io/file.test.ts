@@ -14,7 +14,7 @@ import { Adam } from '../../src/optim/adam.js';
 import { LRScheduler, cosine } from '../../src/optim/schedules.js';
 import { decodeSafetensors, SafetensorsError } from '../../src/io/safetensors.js';
 import {
-  loadOptimizerState, loadSafetensors, loadStateDictFile, saveOptimizerState, saveSafetensors, saveStateDict,
+  loadOptimizerState, loadSafetensors, loadStateDictFile, readSafetensorsHeader, saveOptimizerState, saveSafetensors, saveStateDict,
 } from '../../src/io/file.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -175,4 +175,19 @@ test('saveOptimizerState / loadOptimizerState resume Adam and its schedule bit f
   // loading into an optimizer over different shapes names the buffer and both shapes
   const other = new Adam([tensor([1, 2], { requiresGrad: true }), tensor([1, 2], { requiresGrad: true })], { amsgrad: true });
   await assert.rejects(loadOptimizerState(path, other), (err: Error) => err.message.includes(path) && /'state\.0\.exp_avg' has shape \(3,\), parameter 0 has \(2,\)/.test(err.message));
+}));
+
+test('readSafetensorsHeader: names, dtypes and shapes without the data, checked against the file size', () => withDir(async (dir) => {
+  const path = join(dir, 'w.safetensors');
+  await saveSafetensors(path, { w: tensor([[1, 2, 3], [4, 5, 6]]), b: tensor([7, 8]) }, { dtype: 'F16', metadata: { step: '3' } });
+  const h = await readSafetensorsHeader(path);
+  assert.deepEqual(h.tensors, { b: { dtype: 'F16', shape: [2] }, w: { dtype: 'F16', shape: [2, 3] } });
+  assert.deepEqual(h.metadata, { step: '3' });
+  // a header that claims more data than the file holds (a huge shape) is refused, not believed
+  const bytes = await readFile(path);
+  await writeFile(join(dir, 'cut.safetensors'), bytes.subarray(0, bytes.length - 2));
+  await assert.rejects(readSafetensorsHeader(join(dir, 'cut.safetensors')), /cut\.safetensors.*run past the end of the data section/);
+  await writeFile(join(dir, 'tiny.safetensors'), Buffer.from([1, 2, 3]));
+  await assert.rejects(readSafetensorsHeader(join(dir, 'tiny.safetensors')), /tiny\.safetensors.*shorter than the 8-byte header length/);
+  await assert.rejects(readSafetensorsHeader(join(dir, 'none.safetensors')), /none\.safetensors.*ENOENT/);
 }));

@@ -8,8 +8,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSafetensors, readJsonFile, saveSafetensors, writeTextFileAtomic } from '../../io/file.js';
+import { checkConfigNumber, checkHeaderShapes, countLayers, readSafetensorsHeader, type ExpectedShape } from '../../io/file.js';
 import { Generator } from '../../util/random.js';
-import { LM_KINDS, WordLM, type LmKind } from './model.js';
+import { LM_KINDS, resolveWordLMConfig, WordLM, type LmKind, type WordLMConfig } from './model.js';
 import { LmTokenizer } from './tokenizer.js';
 import { LM_FORMAT, type LmDirConfig, type LoadedLm } from './config.js';
 
@@ -40,7 +41,48 @@ export async function loadLmConfig(dir: string, kind?: LmKind): Promise<LmDirCon
   if (kind && kind !== saved) {
     throw new Error(`lm: ${dir} holds a '${saved}' language model, but '${kind}' was asked; drop --model to use it, or train a ${kind} model`);
   }
+  checkLmModelConfig(raw.model, path);
   return raw as LmDirConfig;
+}
+
+/** Bounds on every size of an LM's config.json, checked before any of them sizes an allocation. */
+function checkLmModelConfig(model: WordLMConfig, path: string): void {
+  const num = (field: string, value: unknown, min: number, max: number, integer: boolean, why?: string): void =>
+    checkConfigNumber(value, { what: 'lm', file: path, field: `model.${field}`, min, max, integer, why });
+  num('vocabSize', model.vocabSize, 1, 1_000_000, true, 'at most a million words');
+  for (const [field, max] of [['embDim', 8192], ['hiddenSize', 8192], ['numLayers', 64], ['nhead', 8192], ['dimFeedforward', 65536]] as const) {
+    if (model[field] !== undefined) num(field, model[field], 1, max, true);
+  }
+  if (model.context !== undefined) num('context', model.context, 1, 4096, true, 'the positional table holds context × embDim numbers, built before any weight is read');
+  if (model.dropout !== undefined) num('dropout', model.dropout, 0, 0.99, false);
+  if (model.tieWeights !== undefined && typeof model.tieWeights !== 'boolean') throw new Error(`lm: ${path}: model.tieWeights must be true or false, got ${JSON.stringify(model.tieWeights)}`);
+  try {
+    resolveWordLMConfig(model);
+  } catch (e) {
+    throw new Error(`lm: ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Compares config.json with model.safetensors' header before the model is built: sizes that the
+ * weights do not hold are refused without allocating them.
+ */
+async function checkLmWeightShapes(dir: string, model: WordLMConfig): Promise<void> {
+  const files = { what: 'lm', config: join(dir, 'config.json'), weights: join(dir, 'model.safetensors') };
+  const header = await readSafetensorsHeader(files.weights);
+  const c = resolveWordLMConfig(model);
+  const transformer = c.kind === 'transformer';
+  const width = transformer ? c.embDim : c.hiddenSize;
+  const layers = transformer ? countLayers(header, 'transformer_encoder.layers.') : countLayers(header, 'rnn.weight_hh_l');
+  if (layers !== c.numLayers) throw new Error(`lm: ${files.weights} does not fit ${files.config}: model.numLayers is ${c.numLayers} but the weights hold ${layers} layers`);
+  const expected: ExpectedShape[] = [{ key: 'encoder.weight', shape: [c.vocabSize, c.embDim], fields: ['model.vocabSize', 'model.embDim'] }];
+  const gates = { rnn: 1, gru: 3, lstm: 4, transformer: 0 }[c.kind];
+  for (let i = 0; i < c.numLayers; i++) {
+    if (transformer) expected.push({ key: `transformer_encoder.layers.${i}.linear1.weight`, shape: [c.dimFeedforward, c.embDim], fields: ['model.dimFeedforward', 'model.embDim'] });
+    else expected.push({ key: `rnn.weight_hh_l${i}`, shape: [gates * c.hiddenSize, c.hiddenSize], fields: ['model.kind', 'model.hiddenSize'] });
+  }
+  expected.push({ key: 'decoder.weight', shape: [c.vocabSize, width], fields: ['model.vocabSize', transformer ? 'model.embDim' : 'model.hiddenSize'] });
+  checkHeaderShapes(header, expected, files);
 }
 
 /** Loads a directory written by saveLm. Every file problem names the file. */
@@ -50,6 +92,7 @@ export async function loadLm(dir: string, options: { kind?: LmKind } = {}): Prom
   if (tokenizer.size !== config.model.vocabSize) {
     throw new Error(`lm: ${join(dir, 'tokenizer.json')} has ${tokenizer.size} words but config.json says vocabSize ${config.model.vocabSize}`);
   }
+  await checkLmWeightShapes(dir, config.model);
   const model = new WordLM(config.model, { generator: new Generator(0) });
   const weights = join(dir, 'model.safetensors');
   const { tensors } = await loadSafetensors(weights);

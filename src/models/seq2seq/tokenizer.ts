@@ -172,6 +172,11 @@ export class TranslationTokenizer {
     if (config.target === 'bpe' && !o.bpe) throw new Error('tokenizer.json: target is bpe but no merges are stored');
     if (config.source === 'bpe' && !o.srcBpe) throw new Error('tokenizer.json: source is bpe but no source merges are stored');
     checkSourceUnit(config.source, 'tokenizer.json');
+    // the lengths size every source batch and training filter: bounded like the model's positional table
+    for (const field of ['maxSourceLen', 'maxTargetLen'] as const) {
+      const v = config[field];
+      if (!Number.isInteger(v) || v < 1 || v > 4096) throw new Error(`tokenizer.json: config.${field} must be an integer from 1 to 4096, got ${JSON.stringify(v)}`);
+    }
     return new TranslationTokenizer(
       config,
       Vocab.fromJSON(o.srcVocab),
