@@ -1,203 +1,218 @@
 /**
- * `llmcore train translate`: trains the Chinese→English Transformer on TSV pairs, with a progress
- * bar, dev evaluation (loss, BLEU, chrF) each epoch, best-checkpoint keeping, resume, a time budget,
- * and Ctrl-C that saves and exits cleanly.
+ * `llmcore train translate`: trains the Chinese→English Transformer on TSV pairs with the shared
+ * trainer (progress, dev loss/BLEU/chrF each epoch, best/ and last/, --resume, a time budget, signals
+ * that save). Settings come from the defaults (src/models/seq2seq/recipe.ts), then a recipe file
+ * (`--recipe recipes/zh-en.json`), then the flags.
  */
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { readParallelFile } from '../src/data/parallel-file.js';
 import { Generator } from '../src/util/random.js';
-import { Seq2SeqTransformer, type Seq2SeqConfig } from '../src/models/seq2seq/model.js';
-import { checkSourceUnit, TranslationTokenizer, type SourceUnit, type TokenizerConfig } from '../src/models/seq2seq/tokenizer.js';
-import { DEFAULT_TRAINING, encodePairs, TranslatorTrainer, type TrainingConfig } from '../src/models/seq2seq/train.js';
-import {
-  findTrainingRun, loadTranslatorConfig, loadWeights, restoreTrainingRun, saveTrainingRun, saveTranslator, type TranslatorConfig,
-} from '../src/models/seq2seq/checkpoint.js';
-import { formatSeconds, integer, number, parseDuration, positiveInteger, printJson } from './options.js';
-
+import { Seq2SeqTransformer } from '../src/models/seq2seq/model.js';
+import { TranslationTokenizer } from '../src/models/seq2seq/tokenizer.js';
+import { encodePairs, TranslationTask, translatorTrainer, type TranslationMetrics } from '../src/models/seq2seq/train.js';
+import { resolveTranslatorRecipe, type TranslatorRecipe, type TranslatorRecipeFile } from '../src/models/seq2seq/recipe.js';
+import { loadTranslatorConfig, loadWeights, saveTranslator, type TranslatorConfig } from '../src/models/seq2seq/checkpoint.js';
+import { parseRecipeText, RecipeError } from '../src/train/recipe.js';
+import { prepareRunDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
+import { runTraining } from './training.js';
+import { checkInputFile } from './paths.js';
+import { integer, number, parseDuration, positiveInteger, printJson } from './options.js';
 
 interface TrainTranslateOptions {
-  train: string;
-  dev: string;
+  train?: string;
+  dev?: string;
   out: string;
+  recipe?: string;
   config?: string;
   resume?: boolean;
-  timeBudget?: string;
-  epochs: number;
-  seed: number;
-  dModel: number;
-  heads: number;
-  encoderLayers: number;
-  decoderLayers: number;
-  ff: number;
-  dropout: number;
+  force?: boolean;
+  timeBudget?: number;
+  epochs?: number;
+  maxSteps?: number;
+  seed?: number;
+  dModel?: number;
+  heads?: number;
+  encoderLayers?: number;
+  decoderLayers?: number;
+  ff?: number;
+  dropout?: number;
   normFirst?: boolean;
   tie?: boolean;
-  maxTokens: number;
-  warmup: number;
-  lrFactor: number;
-  clip: number;
-  source: SourceUnit;
-  target: 'bpe' | 'word';
-  bpeMerges: number;
-  srcBpeMerges: number;
-  devBleu: number;
+  maxTokens?: number;
+  warmup?: number;
+  lrFactor?: number;
+  clip?: number;
+  source?: string;
+  target?: string;
+  bpeMerges?: number;
+  srcBpeMerges?: number;
+  devBleu?: number;
   skipBadLines?: boolean;
   json?: boolean;
 }
 
-export async function runTrainTranslate(o: TrainTranslateOptions): Promise<object> {
-  const log = o.json ? () => {} : (line: string) => process.stderr.write(line + '\n');
-  const fileConfig = o.config ? (JSON.parse(readFileSync(o.config, 'utf8')) as Partial<{ model: Partial<Seq2SeqConfig>; tokenizer: Partial<TokenizerConfig>; training: Partial<TrainingConfig> }>) : {};
-  const train = readParallelFile(o.train, { skipBadLines: o.skipBadLines });
-  const dev = readParallelFile(o.dev, { skipBadLines: o.skipBadLines });
-  for (const [name, c] of [[o.train, train], [o.dev, dev]] as const) {
-    if (c.skipped.length) log(`skipped ${c.skipped.length} malformed lines in ${name} (first: line ${c.skipped[0].line}, ${c.skipped[0].reason})`);
+/** The flags as a recipe layer (only those given). */
+function flagLayer(o: TrainTranslateOptions): TranslatorRecipeFile {
+  return {
+    tokenizer: { source: o.source as 'char', target: o.target as 'bpe', bpeMerges: o.bpeMerges, srcBpeMerges: o.srcBpeMerges },
+    model: {
+      dModel: o.dModel, nhead: o.heads, numEncoderLayers: o.encoderLayers, numDecoderLayers: o.decoderLayers, dimFeedforward: o.ff,
+      dropout: o.dropout, normFirst: o.normFirst, tieOutput: o.tie,
+    },
+    training: {
+      seed: o.seed, maxTokens: o.maxTokens, warmupSteps: o.warmup, lrFactor: o.lrFactor, clipNorm: o.clip, epochs: o.epochs,
+      timeBudgetSeconds: o.timeBudget, maxSteps: o.maxSteps, devBleuSentences: o.devBleu,
+    },
+  };
+}
+
+/** Drops undefined fields so that "not given" never overrides a recipe value. */
+function given<T extends object>(layer: T): T {
+  return JSON.parse(JSON.stringify(layer)) as T;
+}
+
+/** Reads a recipe file; data paths in it are relative to the file's folder. */
+export function readRecipeFile(path: string): TranslatorRecipeFile {
+  checkInputFile(path, '--recipe');
+  const raw = parseRecipeText(readFileSync(path, 'utf8'), path) as TranslatorRecipeFile;
+  if (raw && typeof raw === 'object' && raw.data && typeof raw.data === 'object') {
+    const base = dirname(resolve(path));
+    raw.data = Object.fromEntries(Object.entries(raw.data).map(([k, v]) => [k, typeof v === 'string' ? resolve(base, v) : v]));
   }
-  const lastDir = join(o.out, 'last');
-  const bestDir = join(o.out, 'best');
-  const resumeDir = o.resume ? findTrainingRun(lastDir) : null;
-  const resuming = resumeDir !== null;
-  if (o.resume && !resuming) log(`--resume: nothing to resume in ${lastDir}; starting a new run`);
+  return raw;
+}
+
+/** Settings that may change when a run is resumed: how long it goes on, and how often dev BLEU is read. */
+const RESUMABLE = new Set(['epochs', 'timeBudgetSeconds', 'maxSteps', 'devBleuSentences']);
+
+/** Refuses flags that contradict the run being resumed (its model, tokenizer and training settings are its own). */
+function checkResumeFlags(saved: { model: object; training: object; tokenizer: object }, asked: TranslatorRecipeFile, source: string): void {
+  const conflicts: string[] = [];
+  for (const section of ['model', 'training', 'tokenizer'] as const) {
+    for (const [k, v] of Object.entries(asked[section] ?? {})) {
+      if (v === undefined || (section === 'training' && RESUMABLE.has(k))) continue;
+      const was = (saved[section] as Record<string, unknown>)[k];
+      if (was !== v) conflicts.push(`${section}.${k} is ${JSON.stringify(was)} in the run, ${JSON.stringify(v)} in ${source}`);
+    }
+  }
+  if (conflicts.length) throw new Error(`--resume: ${conflicts.join('; ')}. A resumed run keeps its settings (only epochs, time budget, step limit and --dev-bleu may change); start a new run in another folder to change them`);
+}
+
+export async function runTrainTranslate(o: TrainTranslateOptions): Promise<object> {
+  const log = (line: string): void => { process.stderr.write(line + '\n'); };
+  const say = o.json ? () => {} : log;
+  if (o.config) {
+    log('llmcore: --config is now --recipe (the old spelling still works)');
+    o.recipe ??= o.config;
+  }
+  const fileLayer = o.recipe ? readRecipeFile(o.recipe) : undefined;
+  const flags = given(flagLayer(o));
+  const layers = [...(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []), { source: 'the command line', values: flags }];
+  let recipe: TranslatorRecipe = resolveTranslatorRecipe(layers);
+
+  const trainPath = o.train ?? recipe.data?.train;
+  const devPath = o.dev ?? recipe.data?.dev;
+  if (!trainPath) throw new Error('train translate: give --train FILE (or a recipe with data.train)');
+  if (!devPath) throw new Error('train translate: give --dev FILE (or a recipe with data.dev)');
+  checkInputFile(trainPath, '--train');
+  checkInputFile(devPath, '--dev');
+  // the folder is checked (and claimed) before the data is read and the tokenizer learned
+  const { resumeFrom, paths } = prepareRunDirectory(o.out, { chapter: 'translate', resume: o.resume, force: o.force });
+
+  const train = readParallelFile(trainPath, { skipBadLines: o.skipBadLines });
+  const dev = readParallelFile(devPath, { skipBadLines: o.skipBadLines });
+  for (const [name, c] of [[trainPath, train], [devPath, dev]] as const) {
+    if (c.skipped.length) say(`skipped ${c.skipped.length} malformed lines in ${name} (first: line ${c.skipped[0].line}, ${c.skipped[0].reason})`);
+  }
+  if (dev.pairs.length === 0) throw new Error(`--dev ${devPath} has no sentence pairs to evaluate on`);
+  if (train.pairs.length === 0) throw new Error(`--train ${trainPath} has no sentence pairs`);
 
   let config: TranslatorConfig;
   let tokenizer: TranslationTokenizer;
-  if (resuming) {
-    ({ config, tokenizer } = await loadTranslatorConfig(resumeDir));
-    // the budget and epoch count of this invocation win over the saved ones
-    config.training = { ...DEFAULT_TRAINING, ...config.training, epochs: o.epochs, timeBudgetSeconds: o.timeBudget ? parseDuration(o.timeBudget) : 0 };
+  if (resumeFrom) {
+    ({ config, tokenizer } = await loadTranslatorConfig(resumeFrom));
+    const savedTraining = { ...recipe.training, ...config.training };
+    for (const l of layers) checkResumeFlags({ model: config.model, training: savedTraining, tokenizer: tokenizer.config }, l.values, l.source);
+    // a resumed run goes on with its own settings; only how long it runs may change
+    recipe = { ...recipe, training: { ...savedTraining, ...Object.fromEntries(Object.entries(recipe.training).filter(([k]) => RESUMABLE.has(k))) } };
+    config = { ...config, training: recipe.training };
   } else {
     const t0 = performance.now();
-    tokenizer = TranslationTokenizer.train(train.pairs, {
-      source: o.source, target: o.target, bpeMerges: o.bpeMerges, srcBpeMerges: o.srcBpeMerges, ...fileConfig.tokenizer,
-    });
-    log(`tokenizer: ${tokenizer.srcVocab.size} source and ${tokenizer.tgtVocab.size} target tokens (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    tokenizer = TranslationTokenizer.train(train.pairs, recipe.tokenizer);
+    say(`tokenizer: ${tokenizer.srcVocab.size} source and ${tokenizer.tgtVocab.size} target tokens (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     config = {
-      format: 'llmcore-translator',
-      version: 1,
-      model: {
-        srcVocab: tokenizer.srcVocab.size, tgtVocab: tokenizer.tgtVocab.size, dModel: o.dModel, nhead: o.heads,
-        numEncoderLayers: o.encoderLayers, numDecoderLayers: o.decoderLayers, dimFeedforward: o.ff, dropout: o.dropout,
-        normFirst: !!o.normFirst, tieOutput: !!o.tie, maxLen: 256, ...fileConfig.model,
-      },
-      training: {
-        ...DEFAULT_TRAINING, seed: o.seed, maxTokens: o.maxTokens, warmupSteps: o.warmup, lrFactor: o.lrFactor, clipNorm: o.clip,
-        epochs: o.epochs, timeBudgetSeconds: o.timeBudget ? parseDuration(o.timeBudget) : 0, devBleuSentences: o.devBleu,
-        ...fileConfig.training,
-      },
-      decoding: { beam: 4, lengthPenalty: 0.6 },
+      format: 'llmcore-translator', version: 1,
+      model: { srcVocab: tokenizer.srcVocab.size, tgtVocab: tokenizer.tgtVocab.size, ...recipe.model },
+      training: recipe.training,
+      decoding: recipe.decoding,
     };
+    await writeRunFile(paths, 'recipe.json', JSON.stringify({ ...recipe, data: { train: resolve(trainPath), dev: resolve(devPath) } }, null, 2) + '\n');
   }
-  const training = config.training!;
+  const training = recipe.training;
   const generator = new Generator(training.seed);
   const model = new Seq2SeqTransformer(config.model, { generator });
-  const trainer = new TranslatorTrainer(model, tokenizer, encodePairs(tokenizer, train.pairs), dev.pairs, training, generator);
-  if (resuming) {
-    const step = await loadWeights(resumeDir, model);
-    await restoreTrainingRun(resumeDir, trainer, step);
-    log(`resumed ${resumeDir} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}, batch ${trainer.state.batchInEpoch})`);
+  const task = new TranslationTask(model, tokenizer, encodePairs(tokenizer, train.pairs), dev.pairs, training, generator);
+  const trainer = translatorTrainer(task);
+  if (resumeFrom) {
+    const step = await loadWeights(resumeFrom, model);
+    await restoreCheckpoint(resumeFrom, { trainer, optimizer: task.optimizer, scheduler: task.scheduler }, step);
+    say(`resumed ${resumeFrom} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}, batch ${trainer.state.batchInEpoch})`);
   }
-  log(`model: ${model.numParameters().toLocaleString('en')} parameters, d_model ${config.model.dModel}, ${config.model.numEncoderLayers}+${config.model.numDecoderLayers} layers; ${trainer.train.length} training pairs`);
-  mkdirSync(o.out, { recursive: true });
+  say(`model: ${model.numParameters().toLocaleString('en')} parameters, d_model ${config.model.dModel}, ${config.model.numEncoderLayers}+${config.model.numDecoderLayers} layers; ${task.train.length} training pairs`);
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    log('\nstopping after this step and saving (Ctrl-C again to quit without saving)…');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-
-  const useBar = !o.json && process.stderr.isTTY;
-  const bar = useBar
-    ? new cliProgress.SingleBar({
-      format: 'epoch {epoch} |{bar}| {value}/{total} | step {step} | loss {loss} | {tps} tok/s | ETA {eta_formatted}',
-      stream: process.stderr, hideCursor: true, clearOnComplete: true,
-    }, cliProgress.Presets.shades_classic)
-    : null;
-  let barEpoch = -1;
-  let lastPrint = 0;
-  let tokensWindow = 0;
-  let secondsWindow = 0;
-  const reason = await trainer.run({
-    signal: controller.signal,
-    onStep: (s) => {
-      tokensWindow = 0.98 * tokensWindow + s.tokensPerSecond;
-      secondsWindow = 0.98 * secondsWindow + 1;
-      const tps = Math.round(tokensWindow / secondsWindow);
-      if (bar) {
-        if (barEpoch !== s.epoch) {
-          bar.stop();
-          bar.start(s.batches, s.batch - 1, { epoch: s.epoch + 1, step: s.step, loss: '-', tps: '-' });
-          barEpoch = s.epoch;
-        }
-        bar.update(s.batch, { epoch: s.epoch + 1, step: s.step, loss: s.loss.toFixed(3), tps });
-      } else if (!o.json && s.seconds - lastPrint >= 30) {
-        lastPrint = s.seconds;
-        const left = training.timeBudgetSeconds > 0 ? Math.max(0, training.timeBudgetSeconds - s.seconds) : NaN;
-        log(`epoch ${s.epoch + 1} batch ${s.batch}/${s.batches} step ${s.step} loss ${s.loss.toFixed(3)} lr ${s.lr.toExponential(2)} ${tps} tok/s, ${formatSeconds(s.seconds)} trained${Number.isFinite(left) ? `, budget left ${formatSeconds(left)}` : ''}`);
-      }
-    },
-    onEval: (r, isBest) => {
-      bar?.stop();
-      barEpoch = -1;
-      appendFileSync(join(o.out, 'log.jsonl'), JSON.stringify(r) + '\n');
-      log(`epoch ${r.epoch} (step ${r.step}): dev loss ${r.devLoss.toFixed(3)}, BLEU ${r.bleu.toFixed(2)}, chrF ${r.chrf.toFixed(2)}${isBest ? '  (best so far, saved)' : ''}  [${formatSeconds(trainer.state.seconds)} trained, eval ${r.seconds.toFixed(0)} s]`);
-    },
-    save: async (kind, t) => {
-      if (kind === 'best') await saveTranslator(bestDir, { model: t.model, tokenizer: t.tokenizer, config, step: t.state.step });
-      else await saveTrainingRun(lastDir, t, config);
-    },
+  const outcome = await runTraining<TranslationMetrics>({
+    trainer, paths, json: o.json, log,
+    writeModel: (dir, step) => saveTranslator(dir, { model, tokenizer, config, step }),
+    describeEval: (r) => `dev loss ${r.devLoss.toFixed(3)}, BLEU ${r.bleu.toFixed(2)}, chrF ${r.chrf.toFixed(2)}`,
   });
-  bar?.stop();
-  process.off('SIGINT', onSigint);
-  const s = trainer.state;
-  const best = s.history.reduce((b, r) => (r.bleu > (b?.bleu ?? -1) ? r : b), null as (typeof s.history)[number] | null);
-  const why = { done: `finished ${training.epochs} epochs`, time: 'time budget used up', stopped: 'stopped by Ctrl-C' }[reason];
-  log(`${why}: ${s.step} steps, ${s.epoch} epochs, ${formatSeconds(s.seconds)} of training, ${Math.round(s.trainTokens / Math.max(s.seconds, 1e-9))} target tok/s on average; saved ${lastDir}${best ? `; best dev BLEU ${best.bleu.toFixed(2)} (epoch ${best.epoch}) in ${bestDir}` : ''}`);
-  return { reason, steps: s.step, epochs: s.epoch, seconds: s.seconds, tokensPerSecond: s.trainTokens / Math.max(s.seconds, 1e-9), best, history: s.history };
+  return { ...outcome, tokensPerSecond: outcome.perSecond, out: o.out };
 }
 
 export function registerTrainTranslate(program: Command): void {
   const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model of the explainer');
   train
     .command('translate')
-    .description('train the Chinese→English Transformer on TSV pairs (Chinese<TAB>English), evaluating on dev each epoch')
-    .requiredOption('--train <file>', 'training pairs (TSV: Chinese TAB English)')
-    .requiredOption('--dev <file>', 'development pairs, for loss, BLEU and best-checkpoint choice')
-    .requiredOption('--out <dir>', 'output directory (last/ for resuming, best/ for the best dev BLEU, log.jsonl)')
-    .option('--config <file.json>', 'JSON with {model, tokenizer, training} overrides')
-    .option('--resume', 'continue the run saved in OUT/last (as if never stopped)')
-    .option('--time-budget <duration>', 'stop after this much training time, e.g. 90m or 2h (evaluation excluded)')
-    .option('--epochs <n>', 'most epochs', positiveInteger, 100)
-    .option('--seed <n>', 'seed of initialisation, batching and dropout', integer, 1)
-    .option('--d-model <n>', 'model width', positiveInteger, 256)
-    .option('--heads <n>', 'attention heads', positiveInteger, 4)
-    .option('--encoder-layers <n>', 'encoder layers', positiveInteger, 3)
-    .option('--decoder-layers <n>', 'decoder layers', positiveInteger, 3)
-    .option('--ff <n>', 'feed-forward width', positiveInteger, 1024)
-    .option('--dropout <p>', 'dropout', number, 0.2)
+    .description('train the Chinese→English Transformer on TSV pairs (Chinese<TAB>English), evaluating on dev each epoch. Defaults are the shipped model\'s (recipes/zh-en.json); a recipe file, then flags, override them')
+    .option('--train <file>', 'training pairs (TSV: Chinese TAB English); required unless the recipe names them')
+    .option('--dev <file>', 'development pairs, for loss, BLEU and best-checkpoint choice; required unless the recipe names them')
+    .requiredOption('--out <dir>', 'run folder: last/ (for --resume), best/ (best dev BLEU), log.jsonl, recipe.json; must be new, empty, or a translate run with --resume/--force')
+    .option('--recipe <file.json>', 'a recipe: {tokenizer, model, training, decoding, data} (e.g. recipes/zh-en.json, which reproduces the shipped model)')
+    .option('--config <file.json>', 'old name of --recipe')
+    .option('--resume', 'continue the run saved in OUT/last exactly where it stopped')
+    .option('--force', 'start over in an OUT that holds a translate run (deletes its checkpoints and log)')
+    .option('--time-budget <duration>', 'stop after this much training time, e.g. 90m or 2h (evaluation excluded)', parseDuration)
+    .option('--epochs <n>', 'most epochs (default 100)', positiveInteger)
+    .option('--max-steps <n>', 'most optimizer steps', positiveInteger)
+    .option('--seed <n>', 'seed of initialisation, batching and dropout (default 1)', integer)
+    .option('--d-model <n>', 'model width (default 256)', positiveInteger)
+    .option('--heads <n>', 'attention heads (default 4)', positiveInteger)
+    .option('--encoder-layers <n>', 'encoder layers (default 2)', positiveInteger)
+    .option('--decoder-layers <n>', 'decoder layers (default 2)', positiveInteger)
+    .option('--ff <n>', 'feed-forward width (default 1024)', positiveInteger)
+    .option('--dropout <p>', 'dropout (default 0.1)', number)
     .option('--norm-first', 'pre-LN layers instead of the paper\'s post-LN')
-    .option('--tie', 'tie the output projection to the target embedding')
-    .option('--max-tokens <n>', 'target tokens per batch, padding included', positiveInteger, 4096)
-    .option('--warmup <n>', 'Noam warmup steps', positiveInteger, 1000)
-    .option('--lr-factor <x>', 'Noam factor', number, 1)
-    .option('--clip <x>', 'gradient-norm clip (0: off)', number, 1)
-    .option('--source <unit>', 'Chinese units: char | word (ICU) | bpe (subwords learned inside runs of Han characters)', 'char')
-    .option('--target <unit>', 'English units: bpe | word', 'bpe')
-    .option('--bpe-merges <n>', 'BPE merges for English', positiveInteger, 4000)
-    .option('--src-bpe-merges <n>', 'BPE merges for Chinese (with --source bpe)', positiveInteger, 4000)
-    .option('--dev-bleu <n>', 'dev sentences decoded for BLEU each epoch (0: all)', integer, 0)
+    .option('--tie', 'tie the output projection to the target embedding (the default)')
+    .option('--no-tie', 'a separate output projection')
+    .option('--max-tokens <n>', 'target tokens per batch, padding included (default 2500)', positiveInteger)
+    .option('--warmup <n>', 'Noam warmup steps (default 600)', positiveInteger)
+    .option('--lr-factor <x>', 'Noam factor (default 1)', number)
+    .option('--clip <x>', 'gradient-norm clip, 0: off (default 1)', number)
+    .option('--source <unit>', 'Chinese units: char (default) | word (ICU) | bpe (subwords learned inside runs of Han characters)')
+    .option('--target <unit>', 'English units: bpe (default) | word')
+    .option('--bpe-merges <n>', 'BPE merges for English (default 4000)', positiveInteger)
+    .option('--src-bpe-merges <n>', 'BPE merges for Chinese, with --source bpe (default 4000)', positiveInteger)
+    .option('--dev-bleu <n>', 'dev sentences decoded for BLEU each epoch, 0: all (default 0)', integer)
     .option('--skip-bad-lines', 'skip malformed lines instead of stopping at the first')
     .option('--json', 'print the run summary as JSON')
     .action(async (o: TrainTranslateOptions) => {
-      checkSourceUnit(o.source, '--source');
-      if (o.target !== 'bpe' && o.target !== 'word') throw new Error(`--target must be bpe or word, got '${o.target}'`);
-      const result = await runTrainTranslate(o);
-      if (o.json) printJson(result);
+      try {
+        const result = await runTrainTranslate(o);
+        if (o.json) printJson(result);
+      } catch (e) {
+        if (e instanceof RecipeError) throw new Error(`train translate: ${e.message}`);
+        throw e;
+      }
     });
 }

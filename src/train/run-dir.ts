@@ -44,7 +44,7 @@ export function runPaths(out: string): RunPaths {
 }
 
 /** The files a run folder may hold; anything else means the folder is someone else's. */
-const RUN_ENTRIES = /^(run\.json|recipe\.json|log\.jsonl|last|best|last\.prev|last\.next|\..*\.tmp)$/;
+const RUN_ENTRIES = /^(run\.json|recipe\.json|log\.jsonl|last|best|last\.prev|last\.next|best\.prev|best\.next|\..*\.tmp)$/;
 
 /** What `dir` holds: nothing, an llmcore run (of which chapter), or something else. */
 export function inspectRunDirectory(dir: string): { kind: 'absent' | 'empty' } | { kind: 'run'; chapter: string } | { kind: 'other'; entries: string[] } {
@@ -115,7 +115,7 @@ export function prepareRunDirectory(out: string, o: PrepareOptions): { resumeFro
     if (!o.force) {
       throw new Error(`${option} ${out} already holds a ${o.chapter} run; add --resume to continue it, or --force to delete its checkpoints and log and start over`);
     }
-    for (const e of ['last', 'best', 'last.prev', 'last.next', 'log.jsonl', 'recipe.json']) rmSync(join(out, e), { recursive: true, force: true });
+    for (const e of ['last', 'best', 'last.prev', 'last.next', 'best.prev', 'best.next', 'log.jsonl', 'recipe.json']) rmSync(join(out, e), { recursive: true, force: true });
   } else if (o.resume) {
     throw new Error(`--resume: ${out} holds no run to resume; drop --resume to start one`);
   }
@@ -143,21 +143,31 @@ export interface CheckpointParts<M extends Metrics> {
   writeModel: (dir: string, step: number) => Promise<void>;
 }
 
-/** Saves everything a resumed run needs into `dir` as one unit (see the file comment for the swap). */
-export async function saveCheckpoint<M extends Metrics>(dir: string, parts: CheckpointParts<M>): Promise<void> {
-  const state = parts.trainer.snapshot();
+/**
+ * Writes a folder as one unit: `write` fills `dir.next`, then `dir` → `dir.prev`, `dir.next` → `dir`,
+ * and `dir.prev` is removed; a kill at any moment leaves the old folder or the new one complete.
+ */
+export async function replaceDirectory(dir: string, write: (dir: string) => Promise<void>): Promise<void> {
   const next = `${dir}.next`;
   const prev = `${dir}.prev`;
   await rm(next, { recursive: true, force: true });
-  await parts.writeModel(next, state.step);
-  await saveOptimizerState(join(next, TRAIN_STATE), parts.optimizer, {
-    scheduler: parts.scheduler,
-    metadata: { [STEP_KEY]: String(state.step), [TRAINER_KEY]: JSON.stringify(state) },
-  });
+  await write(next);
   await rm(prev, { recursive: true, force: true });
   if (existsSync(dir)) await rename(dir, prev);
   await rename(next, dir);
   await rm(prev, { recursive: true, force: true });
+}
+
+/** Saves everything a resumed run needs into `dir` as one unit (see {@link replaceDirectory}). */
+export async function saveCheckpoint<M extends Metrics>(dir: string, parts: CheckpointParts<M>): Promise<void> {
+  const state = parts.trainer.snapshot();
+  await replaceDirectory(dir, async (next) => {
+    await parts.writeModel(next, state.step);
+    await saveOptimizerState(join(next, TRAIN_STATE), parts.optimizer, {
+      scheduler: parts.scheduler,
+      metadata: { [STEP_KEY]: String(state.step), [TRAINER_KEY]: JSON.stringify(state) },
+    });
+  });
 }
 
 /**

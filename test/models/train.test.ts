@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { Generator } from '../../src/util/random.js';
 import { Seq2SeqTransformer } from '../../src/models/seq2seq/model.js';
 import { TranslationTokenizer, type TokenizerConfig } from '../../src/models/seq2seq/tokenizer.js';
-import { DEFAULT_TRAINING, encodePairs, TranslatorTrainer, type TrainingConfig } from '../../src/models/seq2seq/train.js';
+import { DEFAULT_TRAINING, encodePairs, TranslationTask, translatorTrainer, type TrainingConfig, type TranslationMetrics } from '../../src/models/seq2seq/train.js';
+import type { Trainer } from '../../src/train/trainer.js';
+import { findCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../src/train/run-dir.js';
 import { translate } from '../../src/models/seq2seq/translate.js';
-import { findTrainingRun, loadTranslator, loadWeights, restoreTrainingRun, saveTrainingRun, saveTranslator, type TranslatorConfig } from '../../src/models/seq2seq/checkpoint.js';
+import { loadTranslator, loadWeights, saveTranslator, type TranslatorConfig } from '../../src/models/seq2seq/checkpoint.js';
 
 const WORDS: [string, string][] = [['我', 'I'], ['你', 'you'], ['他', 'he'], ['吃', 'eat'], ['喝', 'drink'], ['饭', 'rice'], ['水', 'water'], ['茶', 'tea']];
 function pairs(n: number, seed: number): { source: string; target: string }[] {
@@ -23,12 +25,32 @@ const TRAIN = pairs(200, 1);
 const DEV = pairs(20, 2);
 const TRAINING: TrainingConfig = { ...DEFAULT_TRAINING, maxTokens: 256, warmupSteps: 20, epochs: 2, seed: 3 };
 
-function setup(tokenizerOptions: Partial<TokenizerConfig> = {}): { trainer: TranslatorTrainer; config: TranslatorConfig } {
+interface Setup {
+  task: TranslationTask;
+  trainer: Trainer<TranslationMetrics>;
+  config: TranslatorConfig;
+  /** Saves the run's checkpoint into `dir` as `llmcore train translate` does. */
+  save: (dir: string) => Promise<void>;
+  /** Restores a checkpoint saved by `save`. */
+  restore: (dir: string) => Promise<void>;
+}
+
+function setup(tokenizerOptions: Partial<TokenizerConfig> = {}): Setup {
   const tokenizer = TranslationTokenizer.train(TRAIN, { target: 'word', ...tokenizerOptions });
   const model = { srcVocab: tokenizer.srcVocab.size, tgtVocab: tokenizer.tgtVocab.size, dModel: 16, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 32, dropout: 0.1 };
   const generator = new Generator(TRAINING.seed);
-  const trainer = new TranslatorTrainer(new Seq2SeqTransformer(model, { generator }), tokenizer, encodePairs(tokenizer, TRAIN), DEV, TRAINING, generator);
-  return { trainer, config: { format: 'llmcore-translator', version: 1, model, training: TRAINING, decoding: { beam: 1, lengthPenalty: 0.6 } } };
+  const task = new TranslationTask(new Seq2SeqTransformer(model, { generator }), tokenizer, encodePairs(tokenizer, TRAIN), DEV, TRAINING, generator);
+  const trainer = translatorTrainer(task);
+  const config: TranslatorConfig = { format: 'llmcore-translator', version: 1, model, training: TRAINING, decoding: { beam: 1, lengthPenalty: 0.6 } };
+  const writeModel = (dir: string, step: number): Promise<void> => saveTranslator(dir, { model: task.model, tokenizer, config, step });
+  return {
+    task, trainer, config,
+    save: (dir) => saveCheckpoint(dir, { trainer, optimizer: task.optimizer, scheduler: task.scheduler, writeModel }),
+    restore: async (dir) => {
+      const step = await loadWeights(dir, task.model);
+      await restoreCheckpoint(dir, { trainer, optimizer: task.optimizer, scheduler: task.scheduler }, step);
+    },
+  };
 }
 
 test('the loss falls and dev BLEU is recorded each epoch', async () => {
@@ -42,8 +64,8 @@ test('the loss falls and dev BLEU is recorded each epoch', async () => {
 });
 
 test('a run stopped mid-epoch and resumed from disk ends bit-identical to an uninterrupted run', async () => {
-  const straight = setup().trainer;
-  await straight.run();
+  const straight = setup();
+  await straight.trainer.run();
 
   const dir = mkdtempSync(join(tmpdir(), 'llmcore-train-'));
   const first = setup();
@@ -52,73 +74,71 @@ test('a run stopped mid-epoch and resumed from disk ends bit-identical to an uni
   const reason = await first.trainer.run({
     signal: controller.signal,
     onStep: () => { if (++steps === 7) controller.abort(); },
-    save: async (kind, t) => { if (kind === 'last') await saveTrainingRun(dir, t, first.config); },
+    save: async (kind) => { if (kind === 'last') await first.save(dir); },
   });
   assert.equal(reason, 'stopped');
   assert.equal(first.trainer.state.step, 7);
 
   const second = setup();
-  const step = await loadWeights(dir, second.trainer.model);
-  await restoreTrainingRun(dir, second.trainer, step);
+  await second.restore(dir);
   assert.equal(second.trainer.state.step, 7);
   await second.trainer.run();
 
-  assert.equal(second.trainer.state.step, straight.state.step);
-  const a = straight.model.stateDict();
-  const b = second.trainer.model.stateDict();
+  assert.equal(second.trainer.state.step, straight.trainer.state.step);
+  const a = straight.task.model.stateDict();
+  const b = second.task.model.stateDict();
   for (const k of Object.keys(a)) assert.deepEqual(b[k].toFloat32Array(), a[k].toFloat32Array(), k);
-  assert.deepEqual(second.trainer.state.history.map((r) => r.devLoss), straight.state.history.map((r) => r.devLoss));
+  assert.deepEqual(second.trainer.state.history.map((r) => r.devLoss), straight.trainer.state.history.map((r) => r.devLoss));
 });
 
 test('a saved translator loads back and translates the same; mismatched files are refused by name', async () => {
-  const { trainer, config } = setup();
+  const { task, trainer, config } = setup();
   await trainer.run();
   const dir = mkdtempSync(join(tmpdir(), 'llmcore-model-'));
-  await saveTranslator(dir, { model: trainer.model, tokenizer: trainer.tokenizer, config, step: trainer.state.step });
+  await saveTranslator(dir, { model: task.model, tokenizer: task.tokenizer, config, step: trainer.state.step });
   const loaded = await loadTranslator(dir);
   assert.equal(loaded.step, trainer.state.step);
   const x = loaded.model.stateDict();
-  for (const [k, v] of Object.entries(trainer.model.stateDict())) assert.deepEqual(x[k].toFloat32Array(), v.toFloat32Array());
+  for (const [k, v] of Object.entries(task.model.stateDict())) assert.deepEqual(x[k].toFloat32Array(), v.toFloat32Array());
 
   const other = setup();
   const bigger = { ...config, model: { ...config.model, dModel: 32, dimFeedforward: 64 } };
   const dir2 = mkdtempSync(join(tmpdir(), 'llmcore-model-'));
-  await saveTranslator(dir2, { model: other.trainer.model, tokenizer: other.trainer.tokenizer, config: bigger });
+  await saveTranslator(dir2, { model: other.task.model, tokenizer: other.task.tokenizer, config: bigger });
   await assert.rejects(loadTranslator(dir2), /model\.safetensors does not fit .*config\.json.*src_emb\.weight/);
   await assert.rejects(loadTranslator(join(dir2, 'missing')), /cannot read .*config\.json/);
 });
 
 test('a translator on Chinese BPE subwords trains, saves and loads back with its source merges', async () => {
-  const { trainer, config } = setup({ source: 'bpe', srcBpeMerges: 10 });
-  assert.ok(trainer.tokenizer.sourceTokens('我吃饭').some((p) => p.endsWith('@@')), 'some source pieces are learned subwords');
+  const { task, trainer, config } = setup({ source: 'bpe', srcBpeMerges: 10 });
+  assert.ok(task.tokenizer.sourceTokens('我吃饭').some((p) => p.endsWith('@@')), 'some source pieces are learned subwords');
   await trainer.run();
   const dir = mkdtempSync(join(tmpdir(), 'llmcore-model-'));
-  await saveTranslator(dir, { model: trainer.model, tokenizer: trainer.tokenizer, config, step: trainer.state.step });
+  await saveTranslator(dir, { model: task.model, tokenizer: task.tokenizer, config, step: trainer.state.step });
   const loaded = await loadTranslator(dir);
   const sources = DEV.map((p) => p.source);
-  for (const s of sources) assert.deepEqual(loaded.tokenizer.encodeSource(s), trainer.tokenizer.encodeSource(s));
-  trainer.model.eval();
+  for (const s of sources) assert.deepEqual(loaded.tokenizer.encodeSource(s), task.tokenizer.encodeSource(s));
+  task.model.eval();
   assert.deepEqual(
     translate(loaded.model, loaded.tokenizer, sources).map((r) => r.translation),
-    translate(trainer.model, trainer.tokenizer, sources).map((r) => r.translation),
+    translate(task.model, task.tokenizer, sources).map((r) => r.translation),
   );
 });
 
 test('a crash between the directory swaps of a save leaves a resumable checkpoint in last.prev', async () => {
-  const { trainer, config } = setup();
+  const first = setup();
   const root = mkdtempSync(join(tmpdir(), 'llmcore-swap-'));
   const dir = join(root, 'last');
-  assert.equal(findTrainingRun(dir), null);
-  await saveTrainingRun(dir, trainer, config);
-  assert.equal(findTrainingRun(dir), dir);
+  assert.equal(findCheckpoint(dir), null);
+  await first.save(dir);
+  assert.equal(findCheckpoint(dir), dir);
   // the state a crash after `last` → `last.prev` and before `last.next` → `last` leaves behind
   renameSync(dir, `${dir}.prev`);
-  assert.equal(findTrainingRun(dir), `${dir}.prev`);
+  assert.equal(findCheckpoint(dir), `${dir}.prev`);
   const again = setup();
-  const step = await loadWeights(`${dir}.prev`, again.trainer.model);
-  await restoreTrainingRun(`${dir}.prev`, again.trainer, step);
+  await again.restore(`${dir}.prev`);
   // the next save completes the swap and removes the leftover
-  await saveTrainingRun(dir, again.trainer, again.config);
-  assert.equal(findTrainingRun(dir), dir);
+  await again.save(dir);
+  assert.equal(findCheckpoint(dir), dir);
   assert.equal(existsSync(`${dir}.prev`), false);
 });

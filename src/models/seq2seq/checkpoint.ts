@@ -1,18 +1,16 @@
 /**
  * Translator directories on disk (Node only): `model.safetensors` (weights, PyTorch names),
- * `tokenizer.json`, `config.json`, and for a training run also `train-state.safetensors` (Adam
- * moments, schedule position, step/epoch/RNG as JSON metadata). Each file is written atomically, and
- * the model and train state carry the same step so a mismatched pair is refused on resume.
+ * `tokenizer.json` and `config.json`, each written atomically; the weights record the training step
+ * they were saved at, which a resumed run checks against its train state (src/train/run-dir.ts).
  */
-import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSafetensors, loadOptimizerState, readJsonFile, saveOptimizerState, saveSafetensors, writeTextFileAtomic } from '../../io/file.js';
+import { loadSafetensors, readJsonFile, saveSafetensors, writeTextFileAtomic } from '../../io/file.js';
 import { checkConfigNumber, checkHeaderShapes, countLayers, readSafetensorsHeader, type ExpectedShape } from '../../io/file.js';
 import { Generator } from '../../util/random.js';
 import { resolveSeq2SeqConfig, Seq2SeqTransformer, type Seq2SeqConfig } from './model.js';
 import { TranslationTokenizer } from './tokenizer.js';
-import type { TrainerState, TrainingConfig, TranslatorTrainer } from './train.js';
+import type { TrainingConfig } from './train.js';
 
 export interface DecodingDefaults {
   /** Beam width of the default decoding (1 = greedy). */
@@ -35,7 +33,6 @@ export interface LoadedTranslator {
 }
 
 const STEP_KEY = 'llmcore.step';
-const TRAINER_KEY = 'llmcore.trainer';
 
 /** Writes a model directory; weights in F32 (training) or F16/BF16 (shipping). */
 export async function saveTranslator(
@@ -158,44 +155,4 @@ async function checkWeightShapes(dir: string, config: TranslatorConfig): Promise
     if (found !== n) throw new Error(`translator: ${weightsPath} does not fit ${configPath}: model.${field} is ${n} but the weights hold ${found} ${side} layers`);
   }
   checkHeaderShapes(header, translatorShapes(config), { what: 'translator', config: configPath, weights: weightsPath });
-}
-
-/**
- * Saves everything a resumed run needs into `dir` as one unit: the files go to `dir.next`, then the
- * directories are swapped (`dir` → `dir.prev`, `dir.next` → `dir`), so a crash at any point leaves a
- * complete, consistent checkpoint in `dir` or `dir.prev` (see {@link findTrainingRun}).
- */
-export async function saveTrainingRun(dir: string, trainer: TranslatorTrainer, config: TranslatorConfig): Promise<void> {
-  const step = trainer.state.step;
-  const next = `${dir}.next`;
-  const prev = `${dir}.prev`;
-  await rm(next, { recursive: true, force: true });
-  await saveTranslator(next, { model: trainer.model, tokenizer: trainer.tokenizer, config, step });
-  await saveOptimizerState(join(next, 'train-state.safetensors'), trainer.optimizer, {
-    scheduler: trainer.scheduler,
-    metadata: { [STEP_KEY]: String(step), [TRAINER_KEY]: JSON.stringify(trainer.state) },
-  });
-  await rm(prev, { recursive: true, force: true });
-  if (existsSync(dir)) await rename(dir, prev);
-  await rename(next, dir);
-  await rm(prev, { recursive: true, force: true });
-}
-
-/** The directory holding the latest complete checkpoint of a run saved at `dir` (`dir` or, after a crash mid-swap, `dir.prev`), or null. */
-export function findTrainingRun(dir: string): string | null {
-  for (const d of [dir, `${dir}.prev`]) if (existsSync(join(d, 'train-state.safetensors'))) return d;
-  return null;
-}
-
-/** Restores optimizer, schedule and trainer position from `dir` (the model weights are loaded by loadTranslator). */
-export async function restoreTrainingRun(dir: string, trainer: TranslatorTrainer, modelStep: number): Promise<TrainerState> {
-  const path = join(dir, 'train-state.safetensors');
-  const metadata = await loadOptimizerState(path, trainer.optimizer, { scheduler: trainer.scheduler });
-  const step = Number(metadata[STEP_KEY]);
-  if (step !== modelStep) throw new Error(`resume: ${path} is at step ${step} but the model weights are at step ${modelStep}; the checkpoint is inconsistent`);
-  const raw = metadata[TRAINER_KEY];
-  if (!raw) throw new Error(`resume: ${path} has no trainer state`);
-  const state = JSON.parse(raw) as TrainerState;
-  trainer.restore(state);
-  return state;
 }

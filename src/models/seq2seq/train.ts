@@ -1,17 +1,16 @@
 /**
- * Training the translator: length-bucketed batches, cross-entropy with label smoothing, Adam with the
- * Noam warmup schedule, dropout, gradient clipping, and an evaluation on dev (loss and BLEU) after
- * each epoch. Everything that persists goes through the `save` hook, so this file stays free of Node.
- * The state that makes a resumed run continue exactly — step, epoch, position in the epoch, the
- * dropout generator — is plain data in `TrainerState`.
+ * The translator's training task for the shared {@link Trainer}: length-bucketed batches,
+ * cross-entropy with label smoothing, Adam with the Noam warmup schedule, dropout, and an evaluation on
+ * dev (loss, greedy BLEU and chrF) after each epoch; the best checkpoint is the one with the best dev
+ * BLEU. The loop, clipping, budgets, stops and resumption are the Trainer's (src/train/trainer.ts).
  */
 import { Tensor } from '../../tensor/tensor.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { Generator } from '../../util/random.js';
 import { Adam } from '../../optim/adam.js';
-import { clipGradNorm } from '../../optim/clip.js';
 import { LRScheduler, noam } from '../../optim/schedules.js';
 import { bucketBatches, padSequences } from '../../data/batching.js';
+import { Trainer, type BatchLoss, type EvalRecord, type TrainingTask } from '../../train/trainer.js';
 import { evaluateTranslations } from './translate.js';
 import { BOS_ID, EOS_ID, PAD_ID } from '../../text/vocab.js';
 import type { Seq2SeqTransformer } from './model.js';
@@ -28,14 +27,16 @@ export interface TrainingConfig {
   clipNorm: number;
   /** Stop after this many epochs… */
   epochs: number;
-  /** …or after this many seconds of training, whichever comes first (0: no limit). */
+  /** …or after this many seconds of training (0: no limit)… */
   timeBudgetSeconds: number;
+  /** …or after this many steps (0: no limit), whichever comes first. */
+  maxSteps: number;
   /** Dev sentences decoded greedily for BLEU after each epoch (0: all). */
   devBleuSentences: number;
 }
 
 export const DEFAULT_TRAINING: TrainingConfig = {
-  seed: 1, maxTokens: 4096, lrFactor: 1, warmupSteps: 2000, clipNorm: 1, epochs: 100, timeBudgetSeconds: 0, devBleuSentences: 0,
+  seed: 1, maxTokens: 4096, lrFactor: 1, warmupSteps: 2000, clipNorm: 1, epochs: 100, timeBudgetSeconds: 0, maxSteps: 0, devBleuSentences: 0,
 };
 
 /** One training pair as ids: src without bos/eos, tgt with both. */
@@ -44,48 +45,11 @@ export interface EncodedExample {
   tgt: number[];
 }
 
-export interface EvalRecord {
-  epoch: number;
-  step: number;
-  devLoss: number;
-  bleu: number;
-  chrf: number;
-  seconds: number;
-}
+/** What the translator's evaluation measures on dev. */
+export type TranslationMetrics = { devLoss: number; bleu: number; chrf: number };
 
-export interface TrainerState {
-  step: number;
-  epoch: number;
-  /** Batches of the current epoch already trained. */
-  batchInEpoch: number;
-  /** Seconds of training so far, over all runs of a resumed job. */
-  seconds: number;
-  trainTokens: number;
-  bestBleu: number;
-  history: EvalRecord[];
-  /** State of the generator that draws dropout masks. */
-  rng: number[];
-}
-
-export interface StepInfo {
-  step: number;
-  epoch: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  lr: number;
-  tokensPerSecond: number;
-  seconds: number;
-}
-
-export interface TrainHooks {
-  /** Stops training cleanly (Ctrl-C): the current step finishes, then `save('last')` runs. */
-  signal?: AbortSignal;
-  onStep?: (info: StepInfo) => void;
-  onEval?: (record: EvalRecord, isBest: boolean) => void;
-  /** Persists the run: 'last' after each epoch and on stop, 'best' when dev BLEU improves. */
-  save?: (kind: 'last' | 'best', trainer: TranslatorTrainer) => Promise<void>;
-}
+/** An evaluation of the translator as the run's history and log.jsonl keep it. */
+export type TranslationEvalRecord = EvalRecord<TranslationMetrics> & { trainLoss: number };
 
 /** Encodes raw pairs, dropping empty ones and targets longer than the tokenizer allows. */
 export function encodePairs(tokenizer: TranslationTokenizer, pairs: readonly { source: string; target: string }[]): EncodedExample[] {
@@ -115,10 +79,17 @@ export function batchTensors(batch: readonly EncodedExample[]): { src: Tensor; t
   };
 }
 
-export class TranslatorTrainer {
+/**
+ * The translator's training work, for the shared Trainer.
+ * @example
+ * const task = new TranslationTask(model, tokenizer, encodePairs(tokenizer, train), dev, config, generator);
+ * const reason = await translatorTrainer(task).run({ onEval: (r) => console.log(r.bleu) });
+ */
+export class TranslationTask implements TrainingTask<TranslationMetrics> {
   readonly optimizer: Adam;
   readonly scheduler: LRScheduler;
-  state: TrainerState;
+  readonly selection = { metric: 'bleu', higherIsBetter: true } as const;
+  private cached: { epoch: number; batches: EncodedExample[][] } | null = null;
 
   constructor(
     readonly model: Seq2SeqTransformer,
@@ -130,77 +101,42 @@ export class TranslatorTrainer {
     readonly generator: Generator,
   ) {
     if (train.length === 0) throw new Error('train translate: no usable training pairs');
+    if (dev.length === 0) throw new Error('train translate: no dev pairs to evaluate on');
     this.optimizer = new Adam(model.parameters(), { lr: 1, betas: [0.9, 0.98], eps: 1e-9 });
     this.scheduler = new LRScheduler(this.optimizer, noam(model.config.dModel, config.warmupSteps, config.lrFactor));
-    this.state = { step: 0, epoch: 0, batchInEpoch: 0, seconds: 0, trainTokens: 0, bestBleu: -1, history: [], rng: generator.getState() };
   }
 
   /** The batches of an epoch: a function of the seed and the epoch alone, so a resumed run sees the same ones. */
   epochBatches(epoch: number): EncodedExample[][] {
-    return bucketBatches(this.train, { maxTokens: this.config.maxTokens, seed: new Generator(this.config.seed * 100003 + epoch) });
-  }
-
-  /** Restores a saved position (after the model, optimizer and scheduler states were loaded). */
-  restore(state: TrainerState): void {
-    this.state = structuredClone(state);
-    this.generator.setState(state.rng);
-  }
-
-  private outOfTime(): boolean {
-    return this.config.timeBudgetSeconds > 0 && this.state.seconds >= this.config.timeBudgetSeconds;
-  }
-
-  /** Trains until the epochs or the time budget run out, or the signal fires. Returns why it stopped. */
-  async run(hooks: TrainHooks = {}): Promise<'done' | 'time' | 'stopped'> {
-    const { signal, onStep, onEval, save } = hooks;
-    let reason: 'done' | 'time' | 'stopped' = 'done';
-    outer: while (this.state.epoch < this.config.epochs) {
-      const batches = this.epochBatches(this.state.epoch);
-      this.model.train();
-      while (this.state.batchInEpoch < batches.length) {
-        if (signal?.aborted) { reason = 'stopped'; break outer; }
-        if (this.outOfTime()) { reason = 'time'; break outer; }
-        const t0 = performance.now();
-        const { src, tgtIn, tgtOut, tokens } = batchTensors(batches[this.state.batchInEpoch]);
-        this.optimizer.zeroGrad();
-        const loss = this.model.loss(this.model.forward(src, tgtIn), tgtOut);
-        loss.backward();
-        if (this.config.clipNorm > 0) clipGradNorm(this.model.parameters(), this.config.clipNorm);
-        this.optimizer.step();
-        this.scheduler.step();
-        const seconds = (performance.now() - t0) / 1000;
-        this.state.step++;
-        this.state.batchInEpoch++;
-        this.state.seconds += seconds;
-        this.state.trainTokens += tokens;
-        onStep?.({
-          step: this.state.step, epoch: this.state.epoch, batch: this.state.batchInEpoch, batches: batches.length,
-          loss: loss.item(), lr: this.scheduler.getLastLr()[0], tokensPerSecond: tokens / seconds, seconds: this.state.seconds,
-        });
-        // let signal handlers (Ctrl-C) run between steps
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      if (this.state.batchInEpoch >= batches.length) {
-        this.state.epoch++;
-        this.state.batchInEpoch = 0;
-        const record = this.evaluate();
-        const isBest = record.bleu > this.state.bestBleu;
-        if (isBest) this.state.bestBleu = record.bleu;
-        this.state.history.push(record);
-        onEval?.(record, isBest);
-        this.state.rng = this.generator.getState();
-        if (isBest) await save?.('best', this);
-        await save?.('last', this);
-      }
+    if (this.cached?.epoch !== epoch) {
+      this.cached = { epoch, batches: bucketBatches(this.train, { maxTokens: this.config.maxTokens, seed: new Generator(this.config.seed * 100003 + epoch) }) };
     }
-    this.state.rng = this.generator.getState();
-    if (reason !== 'done') await save?.('last', this);
-    return reason;
+    return this.cached.batches;
+  }
+
+  batchCount(epoch: number): number {
+    return this.epochBatches(epoch).length;
+  }
+
+  forwardBackward(epoch: number, index: number): BatchLoss {
+    const { src, tgtIn, tgtOut, tokens } = batchTensors(this.epochBatches(epoch)[index]);
+    const loss = this.model.loss(this.model.forward(src, tgtIn), tgtOut);
+    loss.backward();
+    return { loss, tokens };
+  }
+
+  saveState(): { rng: number[] } {
+    return { rng: this.generator.getState() };
+  }
+
+  loadState(state: unknown): void {
+    const rng = (state as { rng?: number[] } | null)?.rng;
+    if (!Array.isArray(rng)) throw new Error('resume: the saved translator state has no dropout generator state');
+    this.generator.setState(rng);
   }
 
   /** Dev loss (teacher forcing) and greedy-decoding BLEU/chrF against the raw references. */
-  evaluate(): EvalRecord {
-    const t0 = performance.now();
+  evaluate(): TranslationMetrics {
     this.model.eval();
     const encoded = encodePairs(this.tokenizer, this.dev);
     let lossSum = 0;
@@ -214,10 +150,12 @@ export class TranslatorTrainer {
     });
     const sample = this.config.devBleuSentences > 0 ? this.dev.slice(0, this.config.devBleuSentences) : this.dev;
     const scores = evaluateTranslations(this.model, this.tokenizer, sample, { beam: 1, batchSize: 64 });
-    this.model.train();
-    return {
-      epoch: this.state.epoch, step: this.state.step, devLoss: lossSum / Math.max(tokenSum, 1),
-      bleu: scores.bleu, chrf: scores.chrf, seconds: (performance.now() - t0) / 1000,
-    };
+    return { devLoss: lossSum / Math.max(tokenSum, 1), bleu: scores.bleu, chrf: scores.chrf };
   }
+}
+
+/** The shared Trainer over a translation task, with the task's budgets and clipping. */
+export function translatorTrainer(task: TranslationTask): Trainer<TranslationMetrics> {
+  const c = task.config;
+  return new Trainer(task, { epochs: c.epochs, timeBudgetSeconds: c.timeBudgetSeconds, maxSteps: c.maxSteps ?? 0, clipNorm: c.clipNorm });
 }

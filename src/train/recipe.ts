@@ -1,0 +1,73 @@
+/**
+ * Recipes: a training run described as a file, as nanoGPT's config files are. A recipe names its
+ * chapter and holds sections (`tokenizer`, `model`, `training`, `decoding`, `data`) of plain values;
+ * each chapter defines its sections' schema and its defaults (in one place: the chapter's recipe
+ * module), and a run is built from defaults ← recipe file ← command-line flags, validated as a whole so
+ * that a wrong value is reported with the file (or flag) and the field that holds it.
+ */
+import { z } from 'zod';
+
+/** Where a layer of settings came from, for error messages: a file path or "the command line". */
+export interface RecipeLayer {
+  source: string;
+  values: Record<string, unknown>;
+}
+
+/** A problem in a recipe or config, naming where it is. */
+export class RecipeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RecipeError';
+  }
+}
+
+/** One line per problem: `FILE: training.epochs: expected an integer, got "abc"`. */
+export function formatIssues(source: string, error: z.ZodError): string {
+  const lines = error.issues.slice(0, 8).map((i) => {
+    const field = i.path.length ? i.path.join('.') : '(top level)';
+    return `${source}: ${field}: ${i.message}`;
+  });
+  if (error.issues.length > 8) lines.push(`${source}: … and ${error.issues.length - 8} more`);
+  return lines.join('\n');
+}
+
+/** Parses `value` with `schema`, or throws a RecipeError naming `source` and every bad field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new RecipeError(formatIssues(source, r.error));
+  return r.data;
+}
+
+/** Reads a recipe file's text as JSON, naming the file when it is not. */
+export function parseRecipeText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new RecipeError(`${source} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Merges sections one level deep: later layers win field by field; undefined values are ignored. */
+export function mergeSections<T extends Record<string, Record<string, unknown> | unknown>>(...layers: Partial<T>[]): T {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) {
+      if (v === undefined) continue;
+      if (v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object') {
+        out[k] = { ...(out[k] as object), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) };
+      } else {
+        out[k] = v;
+      }
+    }
+  }
+  return out as T;
+}
+
+/** Schema pieces with the bounds every size field needs (huge values are refused up front, with the reason). */
+export const field = {
+  int: (min: number, max: number, why = '') => z.number({ error: 'expected a number' }).int({ error: 'expected an integer' })
+    .min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}${why ? ` (${why})` : ''}` }),
+  num: (min: number, max: number, why = '') => z.number({ error: 'expected a number' }).refine(Number.isFinite, { error: 'expected a finite number' })
+    .min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}${why ? ` (${why})` : ''}` }),
+  bool: () => z.boolean({ error: 'expected true or false' }),
+};
