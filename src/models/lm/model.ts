@@ -22,7 +22,7 @@ import { uniform_, zeros_ } from '../../nn/init.js';
 import { RNN, type RecurrentState } from '../../nn/rnn.js';
 import { LSTM } from '../../nn/lstm.js';
 import { GRU } from '../../nn/gru.js';
-import { generateSquareSubsequentMask } from '../../nn/attention.js';
+import { causalMask, generateSquareSubsequentMask, type KVCache } from '../../nn/attention.js';
 import { TransformerEncoder, TransformerEncoderLayer } from '../../nn/transformer.js';
 import { PositionalEncoding } from '../../nn/positional.js';
 
@@ -160,6 +160,31 @@ export class WordLM extends Module {
     return { hidden: this.drop.forward(r.output), state: r.c ? { h: r.h, c: r.c } : { h: r.h } };
   }
 
+  /**
+   * The Transformer's incremental pass: ids (B, T) at positions cache.position … (the tokens after
+   * those whose keys and values `cache` holds) → logits (B, T, V), appending their keys and values.
+   * Feeding a sequence in any number of pieces gives the logits of one `forward` over it (to float
+   * rounding); the first piece (an empty cache) computes exactly what `forward` does. The positions
+   * must fit in the context: past it, positions shift and every key changes (see ./step.ts).
+   * @example const cache = new KVCache(); lm.forwardCached(prompt, cache); lm.forwardCached(next, cache); // (B, 1, V)
+   */
+  forwardCached(ids: Tensor, cache: KVCache): Tensor {
+    if (!this.transformer_encoder || !this.pos_encoder) throw new Error(`WordLM: forwardCached is for the Transformer; the ${this.kind} carries its state through forward`);
+    if (ids.ndim !== 2 || ids.dtype !== 'int32') throw new ShapeError(`WordLM: expected int32 token ids of shape (B, T), got ${ids.dtype} ${formatShape(ids.shape)}`);
+    const T = ids.shape[1];
+    const past = cache.position;
+    if (T < 1) throw new ShapeError('WordLM: the input has no positions');
+    if (past + T > this.maxPositions) throw new ShapeError(`WordLM: positions ${past}…${past + T - 1} exceed the Transformer's context of ${this.maxPositions}`);
+    const x0 = this.pos_encoder.forward(this.encoder.forward(ids).mul(Math.sqrt(this.config.embDim)), past); // (B, T, E)
+    // a single new token may see every cached one: no mask
+    const mask = past === 0 ? this.causal(T) : T > 1 ? causalMask(T, past + T) : null;
+    let x = x0;
+    for (const layer of this.transformer_encoder.layers.items) x = encoderLayerStep(layer, x, mask, cache);
+    if (this.transformer_encoder.norm) x = this.transformer_encoder.norm.forward(x);
+    cache.position = past + T;
+    return this.project(this.drop.forward(x)); // (B, T, V)
+  }
+
   /** features (…, H) → logits (…, V) */
   project(hidden: Tensor): Tensor {
     return this.decoder.forward(hidden);
@@ -176,4 +201,23 @@ export class WordLM extends Module {
     const V = logits.shape[logits.ndim - 1];
     return crossEntropy(logits.reshape([-1, V]), targets.reshape([-1]), { reduction });
   }
+}
+
+/**
+ * TransformerEncoderLayer.forward with the self-attention's keys and values kept in `cache` (the layer
+ * takes no cache itself): the same sub-layers in the same order, so with an empty cache the result
+ * is the layer's own.
+ */
+function encoderLayerStep(layer: TransformerEncoderLayer, x: Tensor, mask: Tensor | null, cache: KVCache): Tensor {
+  const attend = (y: Tensor): Tensor => layer.dropout1.forward(layer.self_attn.forward(y, y, y, { attnMask: mask, needWeights: false, cache }).output);
+  const feedForward = (y: Tensor): Tensor => {
+    const hidden = layer.linear1.forward(y);
+    return layer.dropout2.forward(layer.linear2.forward(layer.dropout.forward(layer.activation === 'gelu' ? hidden.gelu() : hidden.relu())));
+  };
+  if (layer.normFirst) {
+    const h = x.add(attend(layer.norm1.forward(x)));
+    return h.add(feedForward(layer.norm2.forward(h)));
+  }
+  const h = layer.norm1.forward(x.add(attend(x)));
+  return layer.norm2.forward(h.add(feedForward(h)));
 }

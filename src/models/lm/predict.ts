@@ -9,12 +9,12 @@
  * - a prompt longer than a Transformer's context keeps only its last `context` tokens (as GPT models
  *   do), and says how many it dropped in `truncated`; the recurrent kinds read prompts of any length.
  */
-import { Tensor } from '../../tensor/tensor.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { softmax } from '../../ops/nn.js';
-import { BOS_ID, PAD_ID, UNK_ID } from '../../text/vocab.js';
-import type { RecurrentState } from '../../nn/rnn.js';
+import { BOS_ID, EOS_ID, PAD_ID, UNK_ID } from '../../text/vocab.js';
+import { greedySearch } from '../../decode/greedy.js';
 import type { WordLM } from './model.js';
+import { LmStepModel } from './step.js';
 import type { LmTokenizer } from './tokenizer.js';
 
 export interface NextWord {
@@ -63,41 +63,35 @@ export function predictNext(model: WordLM, tokenizer: LmTokenizer, prompt: strin
 
 /** P(next | ids) over the vocabulary, ids read from a fresh state; eval mode, no graph. */
 export function nextDistribution(model: WordLM, ids: readonly number[]): Float64Array {
+  if (ids.length === 0) throw new PromptError('lm predict: no tokens to predict from');
+  return inEvalMode(model, () => {
+    const logits = new LmStepModel(model, ids.slice(0, -1)).logits([ids[ids.length - 1]]); // (1, V)
+    return Float64Array.from(noGrad(() => softmax(logits.reshape([-1]), -1)).contiguousData());
+  });
+}
+
+/**
+ * Greedy continuation: the most likely word, appended, up to `n` times (stops at the end of a line).
+ * The words never chosen: `<pad>`, `<bos>` (nothing is trained to predict them) and `<unk>`. Each
+ * word costs one incremental step (src/models/lm/step.ts), not a rerun of the window.
+ */
+export function continueGreedy(model: WordLM, tokenizer: LmTokenizer, prompt: string, n: number): string[] {
+  if (n < 1) return [];
+  const ids = tokenizer.encodePrompt(prompt).ids; // <eos> first: never empty
+  const [h] = inEvalMode(model, () =>
+    greedySearch(new LmStepModel(model, ids.slice(0, -1)), 1, {
+      bos: ids[ids.length - 1], eos: EOS_ID, maxLen: n, minLen: 0, bannedTokens: [PAD_ID, BOS_ID, UNK_ID],
+    }),
+  );
+  return h.tokens.map((id) => tokenizer.word(id));
+}
+
+function inEvalMode<T>(model: WordLM, f: () => T): T {
   const wasTraining = model.training;
   model.eval();
   try {
-    return noGrad(() => {
-      let state: RecurrentState | null = null;
-      let last: Tensor | null = null;
-      // the recurrent kinds read long prompts in pieces, carrying the state (bounded memory)
-      const piece = Number.isFinite(model.maxPositions) ? model.maxPositions : 256;
-      for (let i = 0; i < ids.length; i += piece) {
-        const part = ids.slice(i, i + piece);
-        const out = model.forward(new Tensor(Int32Array.from(part), [1, part.length]), state);
-        state = out.state;
-        last = out.logits.slice(1, part.length - 1, part.length); // (1, 1, V)
-      }
-      return Float64Array.from(softmax(last!.reshape([-1]), -1).contiguousData());
-    });
+    return f();
   } finally {
     model.train(wasTraining);
   }
-}
-
-/** Greedy continuation: the most likely word, appended, `n` times (stops at the end of a line). */
-export function continueGreedy(model: WordLM, tokenizer: LmTokenizer, prompt: string, n: number): string[] {
-  const enc = tokenizer.encodePrompt(prompt);
-  const ids = [...enc.ids];
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const window = ids.slice(Math.max(0, ids.length - (Number.isFinite(model.maxPositions) ? model.maxPositions : ids.length)));
-    const p = nextDistribution(model, window);
-    let best = -1;
-    for (let j = 0; j < p.length; j++) if (j !== PAD_ID && j !== BOS_ID && j !== UNK_ID && (best < 0 || p[j] > p[best])) best = j;
-    const w = tokenizer.word(best);
-    if (w === '<eos>') break;
-    out.push(w);
-    ids.push(best);
-  }
-  return out;
 }
