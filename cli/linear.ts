@@ -1,8 +1,7 @@
 /** `llmcore linear`: the explainer's y = ax + b, learned by gradient descent. */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { fitLine, leastSquares, makeLinePoints, type LinePoints } from '../src/classic/linear-regression.js';
-import { numericColumn, parseCsv } from '../src/data/csv.js';
+import { fitLine, leastSquares, LINEAR_LIMITS, makeLinePoints, type LinePoints } from '../src/classic/linear-regression.js';
+import { numericColumn, readCsvFile } from '../src/data/csv.js';
 import { fmt, integer, number, positiveInteger, printJson } from './options.js';
 
 export interface LinearOptions {
@@ -20,19 +19,27 @@ export interface LinearOptions {
 
 function loadPoints(o: LinearOptions): LinePoints {
   if (!o.csv) return makeLinePoints(o);
-  let text: string;
-  try {
-    text = readFileSync(o.csv, 'utf8');
-  } catch (e) {
-    throw new Error(`linear: cannot read --csv ${o.csv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const table = parseCsv(text, o.csv);
-  return { x: numericColumn(table, 'x', o.csv), y: numericColumn(table, 'y', o.csv) };
+  const table = readCsvFile(o.csv, `--csv ${o.csv}`);
+  const x = numericColumn(table, 'x', o.csv);
+  const y = numericColumn(table, 'y', o.csv);
+  if (x.length < 2) throw new Error(`linear: --csv ${o.csv} has ${x.length === 0 ? 'no data rows after the header' : 'one data row'}; a line needs at least 2 points`);
+  if (x.length > LINEAR_LIMITS.points) throw new Error(`linear: --csv ${o.csv} has ${x.length.toLocaleString('en-US')} points; at most ${LINEAR_LIMITS.points.toLocaleString('en-US')} (every point is held in memory and touched by every step)`);
+  return { x, y };
 }
 
 /** Runs the chapter and prints it; returns the result object that --json prints. */
 export function runLinear(o: LinearOptions, out: (line: string) => void = console.log): object {
-  const points = loadPoints(o);
+  // sizes first, so a bad --steps is refused before a large --csv is read
+  if (!Number.isInteger(o.steps) || o.steps < 1 || o.steps > LINEAR_LIMITS.steps) {
+    throw new Error(`linear: --steps must be an integer from 1 to ${LINEAR_LIMITS.steps.toLocaleString('en-US')} (the loss has converged long before; each step touches every point), got ${o.steps}`);
+  }
+  let points: LinePoints;
+  try {
+    points = loadPoints(o);
+  } catch (e) {
+    const message = (e as Error).message;
+    throw new Error(message.startsWith('linear:') ? message : `linear: ${message}`);
+  }
   const closed = leastSquares(points);
   if (!o.json) {
     out(o.csv
@@ -66,10 +73,10 @@ export function registerLinear(program: Command): void {
     .option('--a <number>', 'true slope of the generated points', number, 3)
     .option('--b <number>', 'true intercept of the generated points', number, 5)
     .option('--noise <number>', 'standard deviation of the Gaussian noise', number, 0.2)
-    .option('--points <n>', 'number of generated points', positiveInteger, 1000)
+    .option('--points <n>', `number of generated points (2 to ${LINEAR_LIMITS.points.toLocaleString('en-US')})`, positiveInteger, 1000)
     .option('--seed <n>', 'seed of the generated points', integer, 0)
     .option('--csv <file>', 'read points from a CSV file with a header and columns x,y instead')
-    .option('--steps <n>', 'gradient-descent steps', positiveInteger, 200)
+    .option('--steps <n>', `gradient-descent steps (at most ${LINEAR_LIMITS.steps.toLocaleString('en-US')})`, positiveInteger, 200)
     .option('--lr <number>', 'learning rate (x is standardized inside, so one rate suits any scale)', number, 0.1)
     .option('--every <n>', 'print progress every n steps', positiveInteger, 20)
     .option('--json', 'print {"a","b","closedForm":{"a","b"},"loss"} only')

@@ -12,8 +12,15 @@
  * - **Equal distances need equal roundings.** Euclidean distances are computed as scikit-learn does:
  *   r = (‖q‖² + (−2·q·x)) + ‖x‖² in float64, ‖·‖² summed left to right, q·x accumulated with fused
  *   multiply-adds as OpenBLAS's dgemm does on x86-64 (emulated exactly, fma.ts); distance = √max(r, 0).
- *   Manhattan sums |qᵢ − xᵢ| left to right; minkowski sums |qᵢ − xᵢ|ᵖ and takes the 1/p power.
- *   (precision 'exact'; the default for all but large problems, see `KnnOptions.precision`.)
+ *   Manhattan sums |qᵢ − xᵢ| left to right. (precision 'exact'; the default for all but large
+ *   problems, see `KnnOptions.precision`.)
+ * - **Minkowski (p other than 1 and 2)** ranks by the distance itself, computed as
+ *   m·(Σ(|qᵢ − xᵢ|/m)ᵖ)^(1/p) with m = maxᵢ|qᵢ − xᵢ|, not by scikit-learn's Σ|qᵢ − xᵢ|ᵖ: that sum
+ *   overflows or underflows for large p (p = 1e308 turns every difference into 0 or ∞, and the
+ *   answer into noise), the scaled one is finite for any p and tends to the largest difference.
+ *   The order is the same in exact arithmetic; exact ties may round differently from scikit-learn's.
+ * - **Non-finite distances are errors.** Features near 1e155 overflow the squares of the euclidean
+ *   distance; such a query (or training set) is refused with a message, never answered with noise.
  * - **Equal votes.** Uniform weights: the class with most votes, the smallest class label among
  *   equals (scipy.stats.mode). Distance weights: weight 1/d per neighbour (if any neighbour is at
  *   distance 0, those get weight 1 and the rest 0), summed per class with numpy's pairwise summation,
@@ -166,6 +173,9 @@ export class KNeighborsClassifier {
     this.norms = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const v = this.metric === 'cosine' ? Math.sqrt(seqSquares(this.X, i * d, d)) : seqSquares(this.X, i * d, d);
+      if (!Number.isFinite(v) && (this.metric === 'euclidean' || this.metric === 'cosine')) {
+        throw new DataError(`KNN.fit: feature vector ${i}: the sum of its squared features${this.scaler ? ' (standardized)' : ''} is ${v}, beyond float64; the values are too large for ${this.metric} distances (rescale them)`);
+      }
       this.norms[i] = v;
       if (v > this.maxNorm) this.maxNorm = v;
     }
@@ -305,7 +315,7 @@ export class KNeighborsClassifier {
     if (this.tree) {
       for (let i = 0; i < m; i++) {
         heap.reset();
-        const ok = this.tree.search(heap, (j) => this.rdist(q, i * d, j), (lo, hi) => this.boxBound(q, i * d, lo, hi), this.tolerance(q, i * d));
+        const ok = this.tree.search(heap, (j) => this.finite(this.rdist(q, i * d, j), i, j), (lo, hi) => this.boxBound(q, i * d, lo, hi), this.tolerance(q, i * d));
         if (!ok) this.bruteQuery(q, i * d, heap);
         this.emit(heap, i, indices, distances);
       }
@@ -352,9 +362,12 @@ export class KNeighborsClassifier {
         return s;
       }
       case 'minkowski': {
-        let s = 0;
-        for (let t = 0; t < d; t++) s += Math.abs(q[qo + t] - X[xo + t]) ** this.p;
-        return s;
+        let m = 0;
+        for (let t = 0; t < d; t++) {
+          const a = Math.abs(q[qo + t] - X[xo + t]);
+          if (!(a <= m)) m = a; // NaN and ∞ too, so that finite() reports them
+        }
+        return this.scaledPower(m, (t) => Math.abs(q[qo + t] - X[xo + t]));
       }
       case 'cosine': {
         const qn = Math.sqrt(seqSquares(q, qo, d));
@@ -365,9 +378,23 @@ export class KNeighborsClassifier {
     }
   }
 
+  /** m·(Σ(aₜ/m)ᵖ)^(1/p) for aₜ ≤ m = max aₜ: the minkowski distance without overflow or underflow. */
+  private scaledPower(m: number, a: (t: number) => number): number {
+    if (m === 0 || !Number.isFinite(m)) return m;
+    let s = 0;
+    for (let t = 0; t < this.d; t++) s += (a(t) / m) ** this.p;
+    return m * s ** (1 / this.p);
+  }
+
+  /** A distance key, or a DataError when it is not a finite number. */
+  private finite(v: number, query: number, j: number): number {
+    if (v > -Infinity && v < Infinity) return v;
+    const why = this.metric === 'euclidean' || this.metric === 'cosine' ? 'their squares overflow' : 'their differences overflow';
+    throw new DataError(`KNN: the ${this.metric} distance between query ${query} and training sample ${j} is ${v}, not a finite number: the feature values are too large for float64 arithmetic (${why}); rescale them`);
+  }
+
   private toDistance(r: number): number {
     if (this.metric === 'euclidean') return Math.sqrt(Math.max(r, 0));
-    if (this.metric === 'minkowski') return Math.max(r, 0) ** (1 / this.p);
     return r;
   }
 
@@ -378,10 +405,10 @@ export class KNeighborsClassifier {
       const qn = seqSquares(q, qo, this.d);
       const X = this.X;
       const d = this.d;
-      for (let j = 0; j < this.n; j++) heap.push((qn + -2 * fmaDot(q, qo, X, j * d, d)) + this.norms[j], j);
+      for (let j = 0; j < this.n; j++) heap.push(this.finite((qn + -2 * fmaDot(q, qo, X, j * d, d)) + this.norms[j], qo / d, j), j);
       return;
     }
-    for (let j = 0; j < this.n; j++) heap.push(this.rdist(q, qo, j), j);
+    for (let j = 0; j < this.n; j++) heap.push(this.finite(this.rdist(q, qo, j), qo / this.d, j), j);
   }
 
   /** Blocked brute force: the cross terms of QUERY_BLOCK queries at once by the engine's matmul. */
@@ -407,6 +434,7 @@ export class KNeighborsClassifier {
         const row = r * n;
         for (let j = 0; j < n; j++) {
           const v = (qn + -2 * g[row + j]) + norms[j];
+          if (!(v > -Infinity && v < Infinity)) this.finite(v, i0 + r, j);
           if (v < heap.values[0]) heap.push(v, j);
         }
         this.emit(heap, i0 + r, indices, distances);
@@ -416,11 +444,19 @@ export class KNeighborsClassifier {
 
   /** Lower bound of rdist from the query to a box [lo, hi] (for KD-tree pruning). */
   private boxBound(q: Float64Array, qo: number, lo: Float64Array, hi: Float64Array): number {
+    const gap = (t: number): number => {
+      const v = q[qo + t];
+      return v < lo[t] ? lo[t] - v : v > hi[t] ? v - hi[t] : 0;
+    };
+    if (this.metric === 'minkowski') {
+      let m = 0;
+      for (let t = 0; t < this.d; t++) m = Math.max(m, gap(t));
+      return this.scaledPower(m, gap);
+    }
     let s = 0;
     for (let t = 0; t < this.d; t++) {
-      const v = q[qo + t];
-      const gap = v < lo[t] ? lo[t] - v : v > hi[t] ? v - hi[t] : 0;
-      s += this.metric === 'euclidean' ? gap * gap : this.metric === 'manhattan' ? gap : gap ** this.p;
+      const g = gap(t);
+      s += this.metric === 'euclidean' ? g * g : g;
     }
     return s;
   }

@@ -7,6 +7,9 @@
  */
 import { checkLabels, checkMatrix, DataError, argmaxFirst } from './check.js';
 
+/** Most samples of one pair of classes: their kernel matrix, 8,192² float64, is 512 MiB. */
+export const SVC_MAX_PAIR = 8192;
+
 export interface SvmOptions {
   /** 'rbf' (default) or 'linear'. */
   kernel?: 'rbf' | 'linear';
@@ -89,6 +92,9 @@ export class SVC {
     const l = idx.length;
     const C = this.options.C ?? 1;
     const tol = this.options.tol ?? 1e-3;
+    if (l > SVC_MAX_PAIR) {
+      throw new DataError(`SVC.fit: classes ${a} and ${b} have ${l.toLocaleString('en-US')} samples together; at most ${SVC_MAX_PAIR.toLocaleString('en-US')}, because their kernel matrix (samples² float64, here ${((l * l * 8) / 2 ** 30).toFixed(1)} GiB) is held in memory`);
+    }
     const y = Float64Array.from(idx, (i) => (labels[i] === a ? 1 : -1));
     const K = new Float64Array(l * l);
     for (let i = 0; i < l; i++) for (let j = i; j < l; j++) K[i * l + j] = K[j * l + i] = this.k(X, idx[i] * d, X, idx[j] * d);

@@ -2,7 +2,14 @@
  * Reading tables of numbers from CSV text with a header row. Parsing is csv-parse's; what is ours is
  * the validation: every bad cell is reported with its line and column name.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+
+/**
+ * The largest CSV file read: the whole text, then every cell as a string, is held in memory, which
+ * takes many times the file's size; 64 MiB is far beyond the tables these chapters are for.
+ */
+export const MAX_CSV_BYTES = 64 * 1024 * 1024;
 
 export class CsvError extends Error {
   override name = 'CsvError';
@@ -16,26 +23,59 @@ export interface CsvTable {
   lines: number[];
 }
 
-/** Parses CSV text with a header row; ragged rows are errors naming the line. */
-export function parseCsv(text: string, source = 'CSV'): CsvTable {
+export interface ParseCsvOptions {
+  /**
+   * false: the file has no header row (UCI's iris.data is such a file); columns are then named by
+   * their 1-based position, '1', '2', … Default true.
+   */
+  header?: boolean;
+}
+
+/**
+ * Parses CSV text with a header row; ragged rows are errors naming the line. A leading UTF-8 byte
+ * order mark (Excel writes one) is dropped, or it would become part of the first column's name.
+ */
+export function parseCsv(text: string, source = 'CSV', options: ParseCsvOptions = {}): CsvTable {
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { info: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as unknown as typeof records;
+    records = parse(text, { bom: true, info: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as unknown as typeof records;
   } catch (e) {
     throw new CsvError(`${source}: ${(e as Error).message}`);
   }
-  if (records.length === 0) throw new CsvError(`${source}: the file is empty (expected a header row)`);
-  const header = records[0].record;
+  const hasHeader = options.header ?? true;
+  if (records.length === 0) throw new CsvError(`${source}: the file is empty (expected ${hasHeader ? 'a header row' : 'rows of data'})`);
+  const header = hasHeader ? records[0].record : records[0].record.map((_, i) => String(i + 1));
   const rows: string[][] = [];
   const lines: number[] = [];
-  for (const { record, info } of records.slice(1)) {
+  for (const { record, info } of hasHeader ? records.slice(1) : records) {
     if (record.length !== header.length) {
-      throw new CsvError(`${source}: line ${info.lines}: expected ${header.length} columns (${header.join(',')}), got ${record.length}`);
+      throw new CsvError(`${source}: line ${info.lines}: expected ${header.length} columns (${hasHeader ? header.join(',') : 'as the first line'}), got ${record.length}`);
     }
     rows.push(record);
     lines.push(info.lines);
   }
   return { header, rows, lines };
+}
+
+/**
+ * Reads and parses a CSV file. `what` names it in errors as the user gave it (e.g. "--csv f.csv");
+ * a missing file, a directory or one over MAX_CSV_BYTES is a one-line error.
+ */
+export function readCsvFile(path: string, what: string, options: ParseCsvOptions & { maxBytes?: number } = {}): CsvTable {
+  const maxBytes = options.maxBytes ?? MAX_CSV_BYTES;
+  let text: string;
+  try {
+    const size = statSync(path).size;
+    if (size > maxBytes) {
+      throw new CsvError(`${what} is ${(size / 2 ** 20).toFixed(1)} MiB; at most ${(maxBytes / 2 ** 20).toFixed(0)} MiB is read, because the whole table is parsed in memory`);
+    }
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof CsvError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CsvError(`cannot read ${what}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? (e as Error).message}`);
+  }
+  return parseCsv(text, path, options);
 }
 
 /** Index of a named column, with an error that lists the columns there are. */
