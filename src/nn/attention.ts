@@ -1,8 +1,8 @@
 /**
  * Attention, as "Attention Is All You Need" §3.2 defines it and PyTorch's nn.MultiheadAttention names it.
  *
- * Dimension letters: B batch, T query positions, S key/value positions, E = C embedding size (d_model),
- * H heads, D = E / H head size.
+ * Dimension letters: B batch, T query positions, S key/value positions, C the model width (d_model,
+ * PyTorch's embed_dim), H heads, D = C / H head size.
  *
  * Masks follow one rule everywhere: an int32 mask is boolean (non-zero = "may not attend", as
  * PyTorch's `True`), a float mask is added to the scores (−Infinity forbids, 0 allows). Key padding
@@ -169,11 +169,12 @@ export interface MultiheadAttentionOptions extends InitOptions {
   dropout?: number;
   /** Biases on the input and output projections (default true). */
   bias?: boolean;
-  /** Inputs are (B, T, E) (default true). Only batch-first is supported; false throws. */
+  /** Inputs are (B, T, C) (default true). Only batch-first is supported; false throws. */
   batchFirst?: boolean;
 }
 
-export interface AttentionForwardOptions {
+/** Options of self-attention and of encoder-decoder (cross) attention. */
+export interface AttentionOptions {
   /** (B, S), non-zero (int32) / −Infinity (float) where the key is padding. */
   keyPaddingMask?: Tensor | null;
   /** (T, S) or (B·H, T, S): int32 boolean or float additive, e.g. `generateSquareSubsequentMask(T)`. */
@@ -186,22 +187,37 @@ export interface AttentionForwardOptions {
   /** Average the returned weights over heads → (B, T, S) (default true); else (B, H, T, S). */
   averageAttnWeights?: boolean;
   /**
-   * Incremental decoding: keys/values of earlier calls are kept here. Without `staticKv`, this call's
-   * keys/values are appended to those of earlier positions (self-attention); with it they are
-   * computed on the first call and reused after (encoder-decoder attention over a fixed memory).
+   * Incremental decoding: keys/values of earlier calls are kept here. Self-attention appends this
+   * call's keys/values to those of earlier positions; cross-attention computes the memory's on the
+   * first call and reuses them after.
    */
   cache?: KVCache;
+}
+
+/** The options of PyTorch's general `forward(query, key, value)`. */
+export interface AttentionForwardOptions extends AttentionOptions {
+  /**
+   * With a cache: key/value are a fixed memory, projected on the first call and reused after (as
+   * `crossAttention`), instead of appended to earlier positions (as `selfAttention`).
+   */
   staticKv?: boolean;
 }
 
+/** Row blocks of `in_proj_weight`. */
+const Q = 0;
+const K = 1;
+const V = 2;
+
 /**
- * Multi-head attention with PyTorch's parameters and initialization: `in_proj_weight` (3E, E)
- * stacking [W_q; W_k; W_v] (xavier-uniform), `in_proj_bias` (3E, zeros), `out_proj` (a Linear whose
- * bias starts at zero). Heads are a view (B, T, E) → (B, H, T, D); all heads go through one batched
- * matmul.
+ * Multi-head attention with PyTorch's parameters and initialization: `in_proj_weight` (3C, C)
+ * stacking [W_q; W_k; W_v] (xavier-uniform), `in_proj_bias` (3C, zeros), `out_proj` (a Linear whose
+ * bias starts at zero). Heads are a view (B, T, C) → (B, H, T, D); all heads go through one batched
+ * matmul. Three entry points, each reading top to bottom: `selfAttention(x)` (q, k and v from x in
+ * one matmul), `crossAttention(x, memory)` (k and v from the memory in one matmul) and PyTorch's
+ * general `forward(query, key, value)`.
  * @example
  * const mha = new MultiheadAttention(128, 4);
- * const { output, weights } = mha.forward(x, x, x, { keyPaddingMask }); // (B, T, E), (B, T, S)
+ * const { output, weights } = mha.selfAttention(x, { keyPaddingMask }); // (B, T, C), (B, T, T)
  */
 export class MultiheadAttention extends Module {
   readonly in_proj_weight: Parameter;
@@ -214,7 +230,7 @@ export class MultiheadAttention extends Module {
   constructor(readonly embedDim: number, readonly numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
     if (!(numHeads > 0) || embedDim % numHeads !== 0) throw new ShapeError(`MultiheadAttention: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
-    if (options.batchFirst === false) throw new ShapeError('MultiheadAttention: only batchFirst (B, T, E) inputs are supported');
+    if (options.batchFirst === false) throw new ShapeError('MultiheadAttention: only batchFirst (B, T, C) inputs are supported');
     this.headDim = embedDim / numHeads;
     this.dropout = options.dropout ?? 0;
     this.generator = options.generator ?? defaultGenerator();
@@ -225,16 +241,64 @@ export class MultiheadAttention extends Module {
     if (this.out_proj.bias) this.out_proj.bias.data.fill(0);
   }
 
-  /** Projection `i` (0 = q, 1 = k, 2 = v; `n` consecutive ones) of x: (B, L, E) → (B, L, n·E). */
+  /**
+   * Self-attention: queries, keys and values all from x (B, T, C), projected by one matmul. With a
+   * cache, the keys/values of earlier positions come first. Returns (B, T, C) and the weights.
+   */
+  selfAttention(x: Tensor, options: AttentionOptions = {}): AttentionResult {
+    this.expectInput('x', x);
+    const [q, k, v] = this.heads(this.project(x, Q, 3), 3); // 3 × (B, H, T, D)
+    return this.attend(q, this.appendToCache({ key: k, value: v }, options.cache), options);
+  }
+
+  /**
+   * Encoder-decoder attention: queries from x (B, T, C), keys and values from `memory` (B, S, C),
+   * projected by one matmul, once per cache. Returns (B, T, C) and the weights.
+   */
+  crossAttention(x: Tensor, memory: Tensor, options: AttentionOptions = {}): AttentionResult {
+    this.expectInput('x', x);
+    this.expectInput('memory', memory);
+    const [q] = this.heads(this.project(x, Q), 1); // (B, H, T, D)
+    const kv = this.cachedOnce(options.cache, () => {
+      const [key, value] = this.heads(this.project(memory, K, 2), 2); // 2 × (B, H, S, D)
+      return { key, value };
+    });
+    return this.attend(q, kv, options);
+  }
+
+  /**
+   * PyTorch's general form: query (B, T, C), key and value (B, S, C), each with its own projection.
+   * With a cache, keys/values are appended to earlier ones, or kept from the first call with `staticKv`.
+   */
+  forward(query: Tensor, key: Tensor, value: Tensor, options: AttentionForwardOptions = {}): AttentionResult {
+    this.expectInput('query', query);
+    this.expectInput('key', key);
+    this.expectInput('value', value);
+    const [q] = this.heads(this.project(query, Q), 1); // (B, H, T, D)
+    const projectKV = (): CachedKV => {
+      const [k] = this.heads(this.project(key, K), 1); // (B, H, S, D)
+      const [v] = this.heads(this.project(value, V), 1);
+      return { key: k, value: v };
+    };
+    const kv = options.staticKv ? this.cachedOnce(options.cache, projectKV) : this.appendToCache(projectKV(), options.cache);
+    return this.attend(q, kv, options);
+  }
+
+  private expectInput(name: string, t: Tensor): void {
+    const C = this.embedDim;
+    if (t.ndim !== 3 || t.shape[2] !== C) throw new ShapeError(`MultiheadAttention: ${name} should be (B, L, ${C}), got ${formatShape(t.shape)}`);
+  }
+
+  /** Projection `i` (Q, K or V; `n` consecutive ones) of x: (B, L, C) → (B, L, n·C). */
   private project(x: Tensor, i: number, n = 1): Tensor {
-    const E = this.embedDim;
-    const w = this.in_proj_weight.slice(0, i * E, (i + n) * E); // (n·E, E), a view
-    const b = this.in_proj_bias ? this.in_proj_bias.slice(0, i * E, (i + n) * E) : null;
+    const C = this.embedDim;
+    const w = this.in_proj_weight.slice(0, i * C, (i + n) * C); // (n·C, C), a view
+    const b = this.in_proj_bias ? this.in_proj_bias.slice(0, i * C, (i + n) * C) : null;
     return linear(x, w, b);
   }
 
   /**
-   * (B, L, n·E) → n tensors (B, H, L, D): one copy into head layout, then contiguous views of it, so
+   * (B, L, n·C) → n tensors (B, H, L, D): one copy into head layout, then contiguous views of it, so
    * the batched matmuls read every head directly (a strided view would be copied again by each
    * matmul and by its backward).
    */
@@ -244,40 +308,33 @@ export class MultiheadAttention extends Module {
     return Array.from({ length: n }, (_, i) => (n === 1 ? split.squeeze(0) : split.slice(0, i, i + 1).squeeze(0)));
   }
 
-  forward(query: Tensor, key: Tensor, value: Tensor, options: AttentionForwardOptions = {}): AttentionResult {
-    const E = this.embedDim;
-    for (const [name, t] of [['query', query], ['key', key], ['value', value]] as const) {
-      if (t.ndim !== 3 || t.shape[2] !== E) throw new ShapeError(`MultiheadAttention: ${name} should be (B, L, ${E}), got ${formatShape(t.shape)}`);
-    }
-    const [B, T] = query.shape;
-    const H = this.numHeads;
-    const { cache, staticKv = false } = options;
-    let q: Tensor;
-    let k: Tensor;
-    let v: Tensor;
+  /** The new keys/values after this module's earlier ones in `cache` (which then holds them all). */
+  private appendToCache(kv: CachedKV, cache: KVCache | undefined): CachedKV {
+    const past = cache?.get(this);
+    const all = past ? { key: concat([past.key, kv.key], 2), value: concat([past.value, kv.value], 2) } : kv; // (B, H, S_past + L, D)
+    cache?.set(this, all);
+    return all;
+  }
+
+  /** This module's keys/values in `cache`, computed by `compute` when there are none yet. */
+  private cachedOnce(cache: KVCache | undefined, compute: () => CachedKV): CachedKV {
     const cached = cache?.get(this);
-    if (staticKv && cached) {
-      [q] = this.heads(this.project(query, 0), 1);
-      ({ key: k, value: v } = cached);
-    } else if (query === key && key === value) {
-      // self-attention: one matmul for q, k and v
-      [q, k, v] = this.heads(this.project(query, 0, 3), 3); // 3 × (B, H, T, D)
-    } else {
-      [q] = this.heads(this.project(query, 0), 1); // (B, H, T, D)
-      if (key === value) [k, v] = this.heads(this.project(key, 1, 2), 2); // (B, H, S, D)
-      else { [k] = this.heads(this.project(key, 1), 1); [v] = this.heads(this.project(value, 2), 1); }
-    }
-    if (cache && !staticKv && cached) {
-      k = concat([cached.key, k], 2); // (B, H, S_past + T, D)
-      v = concat([cached.value, v], 2);
-    }
-    if (cache && !(staticKv && cached)) cache.set(this, { key: k, value: v });
-    const S = k.shape[2];
+    if (cached) return cached;
+    const kv = compute();
+    cache?.set(this, kv);
+    return kv;
+  }
+
+  /** softmax(q kᵀ / √D + masks) v over all heads, merged and projected: (B, H, T, D) → (B, T, C). */
+  private attend(q: Tensor, kv: CachedKV, options: AttentionOptions): AttentionResult {
+    const [B, H, T] = q.shape;
+    const { key: k, value: v } = kv;
     if (k.shape[0] !== B) throw new ShapeError(`MultiheadAttention: query batch ${B} differs from key batch ${k.shape[0]}`);
+    const S = k.shape[2];
     const mask = combineMasks(options.attnMask ?? null, options.keyPaddingMask ?? null, B, H, T, S);
     const { output, weights } = scaledDotProductAttention(q, k, v, mask, this.dropout, { training: this.training, generator: this.generator });
-    const merged = output.permute(0, 2, 1, 3).reshape([B, T, E]); // (B, H, T, D) → (B, T, E)
-    const out = this.out_proj.forward(merged); // (B, T, E)
+    const merged = output.permute(0, 2, 1, 3).reshape([B, T, this.embedDim]); // (B, H, T, D) → (B, T, C)
+    const out = this.out_proj.forward(merged); // (B, T, C)
     const needWeights = options.needWeights ?? true;
     const average = options.averageAttnWeights ?? true;
     return { output: out, weights: needWeights && average ? weights.mean(1) : weights };

@@ -2,10 +2,10 @@
  * The Transformer's encoder and decoder, as "Attention Is All You Need" §3.1 describes them and
  * PyTorch's nn.Transformer names them, so a state dict maps one-to-one onto PyTorch's
  * (`encoder.layers.0.self_attn.in_proj_weight`, `decoder.layers.1.multihead_attn.out_proj.weight`,
- * `encoder.norm.weight`, …). Batch first: (B, S, E) sources, (B, T, E) targets.
+ * `encoder.norm.weight`, …). Batch first: (B, S, C) sources, (B, T, C) targets (C = d_model).
  *
- * Each sub-layer is wrapped in a residual connection and a LayerNorm: after it (post-LN, the paper's
- * and PyTorch's default, x = norm(x + f(x))) or before it (pre-LN, `normFirst`, x = x + f(norm(x))).
+ * Each sub-layer is wrapped in a residual connection and a LayerNorm (`subLayer`): after it (post-LN,
+ * the paper's and PyTorch's default, x = norm(x + f(x))) or before it (pre-LN, `normFirst`, x = x + f(norm(x))).
  */
 import { Tensor } from '../tensor/tensor.js';
 import { ShapeError, formatShape } from '../tensor/shape.js';
@@ -42,13 +42,56 @@ function activate(x: Tensor, activation: 'relu' | 'gelu'): Tensor {
   return activation === 'gelu' ? x.gelu() : x.relu();
 }
 
-/** The position-wise feed-forward network linear2(dropout(act(linear1 x))), shared by both layer kinds. */
-function feedForward(x: Tensor, l1: Linear, l2: Linear, drop: Dropout, activation: 'relu' | 'gelu'): Tensor {
-  return l2.forward(drop.forward(activate(l1.forward(x), activation))); // (B, T, E) → (B, T, F) → (B, T, E)
+function expectSequence(x: Tensor, C: number, what: string): void {
+  if (x.ndim !== 3 || x.shape[2] !== C) throw new ShapeError(`${what}: expected (B, L, ${C}), got ${formatShape(x.shape)}`);
 }
 
-function expectSequence(x: Tensor, E: number, what: string): void {
-  if (x.ndim !== 3 || x.shape[2] !== E) throw new ShapeError(`${what}: expected (B, L, ${E}), got ${formatShape(x.shape)}`);
+/**
+ * What encoder and decoder layers share: their attention sub-layers, the position-wise feed-forward
+ * network, and a LayerNorm and a Dropout per sub-layer. Children are registered in PyTorch's order
+ * (attentions, linear1, dropout, linear2, norm1…, dropout1…), which is also the order the seeded
+ * initialization draws in.
+ */
+abstract class TransformerLayerBase extends Module {
+  readonly linear1: Linear;
+  readonly dropout: Dropout;
+  readonly linear2: Linear;
+  readonly normFirst: boolean;
+  readonly activation: 'relu' | 'gelu';
+  protected readonly attentions: MultiheadAttention[];
+  /** One per sub-layer: the attentions', then the feed-forward network's. */
+  protected readonly norms: LayerNorm[];
+  protected readonly dropouts: Dropout[];
+
+  constructor(readonly dModel: number, readonly nhead: number, attentionNames: readonly string[], options: TransformerLayerOptions) {
+    super();
+    const { dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, normFirst = false, bias = true } = options;
+    const generator = options.generator ?? defaultGenerator();
+    this.normFirst = normFirst;
+    this.activation = activation;
+    this.attentions = attentionNames.map((name) => this.child(name, new MultiheadAttention(dModel, nhead, { dropout, bias, generator })));
+    this.linear1 = this.child('linear1', new Linear(dModel, dimFeedforward, { bias, generator }));
+    this.dropout = this.child('dropout', new Dropout(dropout, generator));
+    this.linear2 = this.child('linear2', new Linear(dimFeedforward, dModel, { bias, generator }));
+    const subLayers = attentionNames.length + 1;
+    this.norms = Array.from({ length: subLayers }, (_, i) => this.child(`norm${i + 1}`, new LayerNorm(dModel, layerNormEps)));
+    this.dropouts = Array.from({ length: subLayers }, (_, i) => this.child(`dropout${i + 1}`, new Dropout(dropout, generator)));
+  }
+
+  /**
+   * Sub-layer `i` with its residual connection, dropout and LayerNorm: post-LN x = norm(x + drop(f(x)))
+   * (the paper's and PyTorch's default), or pre-LN x = x + drop(f(norm(x))) when `normFirst`.
+   */
+  protected subLayer(i: number, x: Tensor, f: (x: Tensor) => Tensor): Tensor {
+    const norm = this.norms[i];
+    const drop = this.dropouts[i];
+    return this.normFirst ? x.add(drop.forward(f(norm.forward(x)))) : norm.forward(x.add(drop.forward(f(x))));
+  }
+
+  /** The position-wise feed-forward network linear2(dropout(act(linear1 x))). */
+  protected feedForward(x: Tensor): Tensor {
+    return this.linear2.forward(this.dropout.forward(activate(this.linear1.forward(x), this.activation))); // (B, T, C) → (B, T, F) → (B, T, C)
+  }
 }
 
 export interface EncoderLayerForwardOptions {
@@ -63,55 +106,32 @@ export interface EncoderLayerForwardOptions {
  * One encoder layer: self-attention, then the feed-forward network, each with residual + LayerNorm.
  * Children as PyTorch: self_attn, linear1, dropout, linear2, norm1, norm2, dropout1, dropout2.
  */
-export class TransformerEncoderLayer extends Module {
+export class TransformerEncoderLayer extends TransformerLayerBase {
   readonly self_attn: MultiheadAttention;
-  readonly linear1: Linear;
-  readonly dropout: Dropout;
-  readonly linear2: Linear;
   readonly norm1: LayerNorm;
   readonly norm2: LayerNorm;
   readonly dropout1: Dropout;
   readonly dropout2: Dropout;
-  readonly normFirst: boolean;
-  readonly activation: 'relu' | 'gelu';
 
-  constructor(readonly dModel: number, readonly nhead: number, options: TransformerLayerOptions = {}) {
-    super();
-    const { dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, normFirst = false, bias = true } = options;
-    const generator = options.generator ?? defaultGenerator();
-    this.normFirst = normFirst;
-    this.activation = activation;
-    this.self_attn = this.child('self_attn', new MultiheadAttention(dModel, nhead, { dropout, bias, generator }));
-    this.linear1 = this.child('linear1', new Linear(dModel, dimFeedforward, { bias, generator }));
-    this.dropout = this.child('dropout', new Dropout(dropout, generator));
-    this.linear2 = this.child('linear2', new Linear(dimFeedforward, dModel, { bias, generator }));
-    this.norm1 = this.child('norm1', new LayerNorm(dModel, layerNormEps));
-    this.norm2 = this.child('norm2', new LayerNorm(dModel, layerNormEps));
-    this.dropout1 = this.child('dropout1', new Dropout(dropout, generator));
-    this.dropout2 = this.child('dropout2', new Dropout(dropout, generator));
+  constructor(dModel: number, nhead: number, options: TransformerLayerOptions = {}) {
+    super(dModel, nhead, ['self_attn'], options);
+    [this.self_attn] = this.attentions;
+    [this.norm1, this.norm2] = this.norms;
+    [this.dropout1, this.dropout2] = this.dropouts;
   }
 
   private selfAttention(x: Tensor, o: EncoderLayerForwardOptions): Tensor {
-    const r = this.self_attn.forward(x, x, x, { attnMask: o.srcMask, keyPaddingMask: o.srcKeyPaddingMask, needWeights: !!o.record });
+    const r = this.self_attn.selfAttention(x, { attnMask: o.srcMask, keyPaddingMask: o.srcKeyPaddingMask, needWeights: !!o.record });
     o.record?.self.push(r.weights);
-    return this.dropout1.forward(r.output);
+    return r.output;
   }
 
-  private ff(x: Tensor): Tensor {
-    return this.dropout2.forward(feedForward(x, this.linear1, this.linear2, this.dropout, this.activation));
-  }
-
-  /** src (B, S, E) → (B, S, E). */
+  /** src (B, S, C) → (B, S, C). */
   forward(src: Tensor, options: EncoderLayerForwardOptions = {}): Tensor {
     expectSequence(src, this.dModel, 'TransformerEncoderLayer');
     let x = src;
-    if (this.normFirst) {
-      x = x.add(this.selfAttention(this.norm1.forward(x), options));
-      x = x.add(this.ff(this.norm2.forward(x)));
-    } else {
-      x = this.norm1.forward(x.add(this.selfAttention(x, options)));
-      x = this.norm2.forward(x.add(this.ff(x)));
-    }
+    x = this.subLayer(0, x, (y) => this.selfAttention(y, options)); // (B, S, C)
+    x = this.subLayer(1, x, (y) => this.feedForward(y)); // (B, S, C)
     return x;
   }
 }
@@ -135,72 +155,45 @@ export interface DecoderLayerForwardOptions {
  * feed-forward network, each with residual + LayerNorm. Children as PyTorch: self_attn,
  * multihead_attn, linear1, dropout, linear2, norm1, norm2, norm3, dropout1, dropout2, dropout3.
  */
-export class TransformerDecoderLayer extends Module {
+export class TransformerDecoderLayer extends TransformerLayerBase {
   readonly self_attn: MultiheadAttention;
   readonly multihead_attn: MultiheadAttention;
-  readonly linear1: Linear;
-  readonly dropout: Dropout;
-  readonly linear2: Linear;
   readonly norm1: LayerNorm;
   readonly norm2: LayerNorm;
   readonly norm3: LayerNorm;
   readonly dropout1: Dropout;
   readonly dropout2: Dropout;
   readonly dropout3: Dropout;
-  readonly normFirst: boolean;
-  readonly activation: 'relu' | 'gelu';
 
-  constructor(readonly dModel: number, readonly nhead: number, options: TransformerLayerOptions = {}) {
-    super();
-    const { dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, normFirst = false, bias = true } = options;
-    const generator = options.generator ?? defaultGenerator();
-    this.normFirst = normFirst;
-    this.activation = activation;
-    this.self_attn = this.child('self_attn', new MultiheadAttention(dModel, nhead, { dropout, bias, generator }));
-    this.multihead_attn = this.child('multihead_attn', new MultiheadAttention(dModel, nhead, { dropout, bias, generator }));
-    this.linear1 = this.child('linear1', new Linear(dModel, dimFeedforward, { bias, generator }));
-    this.dropout = this.child('dropout', new Dropout(dropout, generator));
-    this.linear2 = this.child('linear2', new Linear(dimFeedforward, dModel, { bias, generator }));
-    this.norm1 = this.child('norm1', new LayerNorm(dModel, layerNormEps));
-    this.norm2 = this.child('norm2', new LayerNorm(dModel, layerNormEps));
-    this.norm3 = this.child('norm3', new LayerNorm(dModel, layerNormEps));
-    this.dropout1 = this.child('dropout1', new Dropout(dropout, generator));
-    this.dropout2 = this.child('dropout2', new Dropout(dropout, generator));
-    this.dropout3 = this.child('dropout3', new Dropout(dropout, generator));
+  constructor(dModel: number, nhead: number, options: TransformerLayerOptions = {}) {
+    super(dModel, nhead, ['self_attn', 'multihead_attn'], options);
+    [this.self_attn, this.multihead_attn] = this.attentions;
+    [this.norm1, this.norm2, this.norm3] = this.norms;
+    [this.dropout1, this.dropout2, this.dropout3] = this.dropouts;
   }
 
   private selfAttention(x: Tensor, o: DecoderLayerForwardOptions): Tensor {
-    const r = this.self_attn.forward(x, x, x, { attnMask: o.tgtMask, keyPaddingMask: o.tgtKeyPaddingMask, needWeights: !!o.record, cache: o.cache });
+    const r = this.self_attn.selfAttention(x, { attnMask: o.tgtMask, keyPaddingMask: o.tgtKeyPaddingMask, needWeights: !!o.record, cache: o.cache });
     o.record?.self.push(r.weights);
-    return this.dropout1.forward(r.output);
+    return r.output;
   }
 
   private crossAttention(x: Tensor, memory: Tensor, o: DecoderLayerForwardOptions): Tensor {
-    const r = this.multihead_attn.forward(x, memory, memory, {
-      attnMask: o.memoryMask, keyPaddingMask: o.memoryKeyPaddingMask, needWeights: !!o.record, cache: o.cache, staticKv: true,
+    const r = this.multihead_attn.crossAttention(x, memory, {
+      attnMask: o.memoryMask, keyPaddingMask: o.memoryKeyPaddingMask, needWeights: !!o.record, cache: o.cache,
     });
     o.record?.cross.push(r.weights);
-    return this.dropout2.forward(r.output);
+    return r.output;
   }
 
-  private ff(x: Tensor): Tensor {
-    return this.dropout3.forward(feedForward(x, this.linear1, this.linear2, this.dropout, this.activation));
-  }
-
-  /** tgt (B, T, E), memory (B, S, E) → (B, T, E). */
+  /** tgt (B, T, C), memory (B, S, C) → (B, T, C). */
   forward(tgt: Tensor, memory: Tensor, options: DecoderLayerForwardOptions = {}): Tensor {
     expectSequence(tgt, this.dModel, 'TransformerDecoderLayer (tgt)');
     expectSequence(memory, this.dModel, 'TransformerDecoderLayer (memory)');
     let x = tgt;
-    if (this.normFirst) {
-      x = x.add(this.selfAttention(this.norm1.forward(x), options));
-      x = x.add(this.crossAttention(this.norm2.forward(x), memory, options));
-      x = x.add(this.ff(this.norm3.forward(x)));
-    } else {
-      x = this.norm1.forward(x.add(this.selfAttention(x, options)));
-      x = this.norm2.forward(x.add(this.crossAttention(x, memory, options)));
-      x = this.norm3.forward(x.add(this.ff(x)));
-    }
+    x = this.subLayer(0, x, (y) => this.selfAttention(y, options)); // (B, T, C)
+    x = this.subLayer(1, x, (y) => this.crossAttention(y, memory, options)); // (B, T, C)
+    x = this.subLayer(2, x, (y) => this.feedForward(y)); // (B, T, C)
     return x;
   }
 }
@@ -219,7 +212,7 @@ export class TransformerEncoder extends Module {
     this.norm = norm ? this.child('norm', norm) : null;
   }
 
-  /** src (B, S, E) → memory (B, S, E). */
+  /** src (B, S, C) → memory (B, S, C). */
   forward(src: Tensor, options: EncoderLayerForwardOptions = {}): Tensor {
     let x = src;
     for (const layer of this.layers.items) x = layer.forward(x, options);
@@ -238,7 +231,7 @@ export class TransformerDecoder extends Module {
     this.norm = norm ? this.child('norm', norm) : null;
   }
 
-  /** tgt (B, T, E), memory (B, S, E) → (B, T, E). */
+  /** tgt (B, T, C), memory (B, S, C) → (B, T, C). */
   forward(tgt: Tensor, memory: Tensor, options: DecoderLayerForwardOptions = {}): Tensor {
     let x = tgt;
     for (const layer of this.layers.items) x = layer.forward(x, memory, options);
@@ -289,12 +282,12 @@ export class Transformer extends Module {
     for (const p of this.parameters()) if (p.ndim > 1) xavierUniform_(p, 1, generator);
   }
 
-  /** src (B, S, E) → memory (B, S, E). */
+  /** src (B, S, C) → memory (B, S, C). */
   encode(src: Tensor, options: TransformerForwardOptions = {}): Tensor {
     return this.encoder.forward(src, { srcMask: options.srcMask, srcKeyPaddingMask: options.srcKeyPaddingMask, record: options.record });
   }
 
-  /** tgt (B, T, E), memory (B, S, E) → (B, T, E). */
+  /** tgt (B, T, C), memory (B, S, C) → (B, T, C). */
   decode(tgt: Tensor, memory: Tensor, options: TransformerForwardOptions & { cache?: KVCache } = {}): Tensor {
     return this.decoder.forward(tgt, memory, {
       tgtMask: options.tgtMask, memoryMask: options.memoryMask, tgtKeyPaddingMask: options.tgtKeyPaddingMask,
@@ -302,7 +295,7 @@ export class Transformer extends Module {
     });
   }
 
-  /** src (B, S, E), tgt (B, T, E) → (B, T, E). */
+  /** src (B, S, C), tgt (B, T, C) → (B, T, C). */
   forward(src: Tensor, tgt: Tensor, options: TransformerForwardOptions = {}): Tensor {
     if (src.shape[0] !== tgt.shape[0]) throw new ShapeError(`Transformer: src ${formatShape(src.shape)} and tgt ${formatShape(tgt.shape)} have different batch sizes`);
     return this.decode(tgt, this.encode(src, options), options);
