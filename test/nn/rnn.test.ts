@@ -5,10 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { nn, Tensor, randn, zeros, concat, stack, gradcheck, Generator, noGrad } from '../../src/index.js';
 import { decodeSafetensors } from '../../src/io/safetensors.js';
+import { REPO_FIXTURES, missingFixture } from '../helpers/fixtures.js';
+import { PARITY_ATOL, PARITY_RTOL } from '../helpers/parity.js';
 import type { CellKernel, LayerWeights, RecurrentOutput } from '../../src/nn/rnn.js';
 
 const { RNN, RNNCell, LSTM, LSTMCell, GRU, GRUCell, RNN_TANH, RNN_RELU, LSTM_KERNEL, GRU_KERNEL, runRecurrent } = nn;
@@ -236,11 +238,12 @@ test('GRU follows PyTorch exactly: b_hn sits inside r ⊙ (W_hn h + b_hn)', () =
 
 // ---- PyTorch golden values ----
 
-const FIXTURES = new URL('../../../shared/fixtures/pytorch/', import.meta.url);
-const haveFixtures = existsSync(fileURLToPath(FIXTURES));
+// written by scripts/fixtures/recurrent.py; the tolerance is the README's, shared with the GRU's test
+const FIXTURES = pathToFileURL(REPO_FIXTURES);
 
 for (const [file, Layer] of [['lstm_tiny', LSTM], ['rnn_tiny', RNN]] as const) {
-  test(`matches PyTorch: ${file} (nn.${Layer.name}(3, 4, num_layers=2, batch_first=True)): outputs, loss and every gradient`, { skip: haveFixtures ? false : `no fixtures at ${fileURLToPath(FIXTURES)}` }, (t) => {
+  test(`matches PyTorch: ${file} (nn.${Layer.name}(3, 4, num_layers=2, batch_first=True)): outputs, loss and every gradient`, (t) => {
+    if (missingFixture(t, fileURLToPath(new URL(`${file}.safetensors`, FIXTURES)))) return;
     const { tensors } = decodeSafetensors(readFileSync(new URL(`${file}.safetensors`, FIXTURES)));
     const model = new Layer(3, 4, { numLayers: 2, batchFirst: true });
     const params: Record<string, Tensor> = {};
@@ -256,14 +259,14 @@ for (const [file, Layer] of [['lstm_tiny', LSTM], ['rnn_tiny', RNN]] as const) {
       report.push(`${name}: max abs ${maxAbs(got, want).toExponential(2)}, max rel ${maxRel(got, want).toExponential(2)}`);
       assertClose(got, want, atol, rtol, name);
     };
-    compare('output.out', r.output, tensors['output.out'], 1e-6, 1e-5);
-    compare('output.h_n', r.h, tensors['output.h_n'], 1e-6, 1e-5);
-    if (r.c) compare('output.c_n', r.c, tensors['output.c_n'], 1e-6, 1e-5);
-    compare('output.loss', loss.reshape([1]), tensors['output.loss'], 1e-6, 1e-5);
-    compare('grad.input.x', x.grad!, tensors['grad.input.x'], 1e-5, 1e-4);
+    compare('output.out', r.output, tensors['output.out'], PARITY_ATOL, PARITY_RTOL);
+    compare('output.h_n', r.h, tensors['output.h_n'], PARITY_ATOL, PARITY_RTOL);
+    if (r.c) compare('output.c_n', r.c, tensors['output.c_n'], PARITY_ATOL, PARITY_RTOL);
+    compare('output.loss', loss.reshape([1]), tensors['output.loss'], PARITY_ATOL, PARITY_RTOL);
+    compare('grad.input.x', x.grad!, tensors['grad.input.x'], PARITY_ATOL, PARITY_RTOL);
     const names = Object.keys(model.stateDict());
     assert.equal(names.length, 8);
-    for (const [name, p] of model.namedParameters()) compare(`grad.${name}`, p.grad!, tensors[`grad.${name}`], 1e-5, 1e-4);
+    for (const [name, p] of model.namedParameters()) compare(`grad.${name}`, p.grad!, tensors[`grad.${name}`], PARITY_ATOL, PARITY_RTOL);
     t.diagnostic(report.join('; '));
   });
 }
