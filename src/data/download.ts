@@ -10,16 +10,15 @@
  * - `downloadToFile`: a bounded download streamed to a file written atomically (temporary file in
  *   the same folder, fsync, rename), optionally gunzipped under a cap of its own on the way: what a
  *   data set of gzip files (Fashion-MNIST's IDX files, ~30 MB) needs.
- * - `unzipEntry`: one entry out of a zip, inflated piece by piece under a cap, so a zip bomb is
- *   refused at the cap instead of being allocated whole.
+ * - `unzipEntry`: one entry out of a zip, inflated by zlib under a cap, so a zip bomb is refused at
+ *   the cap instead of being allocated whole.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { Unzip, UnzipInflate } from 'fflate';
+import { createGunzip, inflateRawSync } from 'node:zlib';
 
 /** What went wrong, for callers that add their own advice (a mirror, a copy on disk). */
 export type DownloadErrorKind = 'network' | 'http' | 'too-large' | 'timeout' | 'truncated' | 'unpacked-too-large' | 'bad-data' | 'checksum' | 'file';
@@ -252,7 +251,7 @@ export async function downloadToFile(url: string, path: string, o: DownloadToFil
       throw new DownloadError('file', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
     }
     created = true;
-    const sink = fh.createWriteStream({ autoClose: false });
+    const sink = fh.createWriteStream(); // closes fh when it finishes or fails
     const counted = (n: number): void => {
       written = n;
     };
@@ -264,7 +263,13 @@ export async function downloadToFile(url: string, path: string, o: DownloadToFil
       } else {
         await pipeline(Readable.from(source()), capped(Infinity, () => new Error('unreachable'), counted), sink);
       }
-      await fh.sync(); // the bytes must be on disk before the rename makes them the file
+      // the bytes must be on disk before the rename makes them the file
+      const again = await open(temp, 'r+');
+      try {
+        await again.sync();
+      } finally {
+        await again.close();
+      }
     } catch (e) {
       if (e instanceof DownloadError) throw e;
       const code = (e as NodeJS.ErrnoException).code ?? '';
@@ -272,8 +277,6 @@ export async function downloadToFile(url: string, path: string, o: DownloadToFil
         throw new DownloadError('bad-data', `${url} is not complete gzip data (${(e as Error).message})`, { cause: e });
       }
       throw new DownloadError('file', `cannot write ${path}: ${code || (e as Error).message}`, { cause: e });
-    } finally {
-      await fh.close();
     }
     const sha256 = hash.digest('hex');
     if (o.sha256 && o.sha256.toLowerCase() !== sha256) {
@@ -287,78 +290,106 @@ export async function downloadToFile(url: string, path: string, o: DownloadToFil
   }
 }
 
-/** Input handed to the inflater at a time: DEFLATE expands at most ~1032×, so one step makes ≤ ~17 MB. */
-const UNZIP_STEP = 16 * 1024;
-
 export interface UnzipEntryResult {
   /** The entry's name in the zip, or undefined when no entry matched. */
   name?: string;
   bytes?: Uint8Array;
-  /** Names of every entry seen (for "it holds: …" messages). */
+  /** Names of every entry (for "it holds: …" messages). */
   names: string[];
 }
 
+interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  localOffset: number;
+}
+
+/** The zip's central directory (ZIP64 sizes and offsets included); throws a 'bad-data' DownloadError when there is none to read. */
+function zipDirectory(zip: Uint8Array, from: string): ZipEntry[] {
+  const bad = (why: string): DownloadError => new DownloadError('bad-data', `${from} is not a readable zip file (${why})`);
+  if (zip.length < 22) throw bad(zip.length ? `it is only ${zip.length} bytes` : 'it is empty');
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const u16 = (at: number): number => view.getUint16(at, true);
+  const u32 = (at: number): number => view.getUint32(at, true);
+  let eocd = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff) && eocd < 0; i--) {
+    if (u32(i) === 0x06054b50) eocd = i;
+  }
+  if (eocd < 0) {
+    const local = u32(0) === 0x04034b50;
+    // an HTML error page and a copy cut short both lack the directory at the end; say which it looks like
+    throw bad(local ? 'it ends early: no end-of-central-directory record' : `it does not start with a zip signature; it starts with ${JSON.stringify(new TextDecoder().decode(zip.subarray(0, 16)))}`);
+  }
+  let count = u16(eocd + 10);
+  let offset = u32(eocd + 16);
+  if ((count === 0xffff || offset === 0xffffffff) && eocd >= 20 && u32(eocd - 20) === 0x07064b50) {
+    const z64 = Number(view.getBigUint64(eocd - 12, true));
+    if (z64 + 56 > zip.length || u32(z64) !== 0x06064b50) throw bad('a broken ZIP64 record');
+    count = Number(view.getBigUint64(z64 + 32, true));
+    offset = Number(view.getBigUint64(z64 + 48, true));
+  }
+  const entries: ZipEntry[] = [];
+  let at = offset;
+  for (let k = 0; k < count; k++) {
+    if (at + 46 > zip.length || u32(at) !== 0x02014b50) throw bad('a broken central directory');
+    const nameLength = u16(at + 28);
+    const extraLength = u16(at + 30);
+    const flags = u16(at + 8);
+    const raw = zip.subarray(at + 46, at + 46 + nameLength);
+    // bit 11: UTF-8 names; older tools wrote CP437, which agrees with UTF-8 on the ASCII names that matter here
+    const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(raw);
+    let compressedSize = u32(at + 20);
+    const size = u32(at + 24);
+    let localOffset = u32(at + 42);
+    for (let e = at + 46 + nameLength; e + 4 <= at + 46 + nameLength + extraLength; ) {
+      const id = u16(e);
+      const length = u16(e + 2);
+      if (id === 0x0001) {
+        // ZIP64: the 64-bit values present are those whose 32-bit fields hold 0xFFFFFFFF, in this order
+        let p = e + 4;
+        if (size === 0xffffffff) p += 8;
+        if (compressedSize === 0xffffffff) (compressedSize = Number(view.getBigUint64(p, true))), (p += 8);
+        if (localOffset === 0xffffffff) localOffset = Number(view.getBigUint64(p, true));
+      }
+      e += 4 + length;
+    }
+    entries.push({ name, method: u16(at + 10), compressedSize, localOffset });
+    at += 46 + nameLength + extraLength + u16(at + 32);
+  }
+  return entries;
+}
+
 /**
- * The first entry of `zip` whose name passes `match`, inflated piece by piece: past `maxBytes` the
- * inflation stops and an 'unpacked-too-large' DownloadError is thrown, so a small zip holding
- * gigabytes costs at most the cap plus one step, never the whole. Sizes in the zip's headers are
- * not trusted (they can lie); the bytes produced are counted.
+ * The first entry of `zip` whose name passes `match`, inflated under a cap: zlib stops producing
+ * output at `maxBytes`, so a small zip holding gigabytes costs at most the cap, never the whole, and
+ * the sizes the zip declares are not trusted (they can lie). Throws a DownloadError: 'bad-data'
+ * for what is no readable zip, 'unpacked-too-large' past the cap.
+ * @example unzipEntry(zip, (n) => n.endsWith('cmn.txt'), 100e6, { from: 'cmn-eng.zip', capName: '--max-unpacked' })
  */
 export function unzipEntry(zip: Uint8Array, match: (name: string) => boolean, maxBytes: number, what: { from: string; capName?: string }): UnzipEntryResult {
-  // the streaming reader skips bytes it does not recognise, so an HTML error page would pass as an empty zip
-  const signature = zip.length >= 4 ? (zip[0] | (zip[1] << 8) | (zip[2] << 16) | (zip[3] << 24)) >>> 0 : 0;
-  if (signature !== 0x04034b50 && signature !== 0x06054b50) {
-    throw new DownloadError('bad-data', `${what.from} is not a readable zip file (it does not start with a zip signature${zip.length ? `; it starts with ${JSON.stringify(new TextDecoder().decode(zip.subarray(0, 16)))}` : '; it is empty'})`);
+  const entries = zipDirectory(zip, what.from);
+  const names = entries.map((e) => e.name);
+  const entry = entries.find((e) => match(e.name));
+  if (!entry) return { names };
+  const bad = (why: string): DownloadError => new DownloadError('bad-data', `${what.from} is not a readable zip file (${entry.name}: ${why})`);
+  const tooLarge = (): DownloadError =>
+    new DownloadError('unpacked-too-large', `${entry.name} in ${what.from} unpacks to more than the cap of ${formatBytes(maxBytes)}${hint(what.capName)}; refused`);
+  const local = entry.localOffset;
+  if (local + 30 > zip.length || zip[local] !== 0x50 || zip[local + 1] !== 0x4b || zip[local + 2] !== 3 || zip[local + 3] !== 4) throw bad('no local header where the directory says');
+  const start = local + 30 + (zip[local + 26] | (zip[local + 27] << 8)) + (zip[local + 28] | (zip[local + 29] << 8));
+  if (start + entry.compressedSize > zip.length) throw bad('its data run past the end of the file');
+  const data = zip.subarray(start, start + entry.compressedSize);
+  if (entry.method === 0) {
+    if (data.length > maxBytes) throw tooLarge();
+    return { name: entry.name, bytes: data.slice(), names };
   }
-  const names: string[] = [];
-  const chunks: Uint8Array[] = [];
-  let name: string | undefined;
-  let size = 0;
-  let over = false;
-  let error: Error | undefined;
-  let finished = false;
-  const unzip = new Unzip((file) => {
-    names.push(file.name);
-    if (name !== undefined || !match(file.name)) return; // not started: fflate skips its data
-    name = file.name;
-    file.ondata = (err, data, final) => {
-      if (err) {
-        error ??= err;
-        return;
-      }
-      if (over) return;
-      size += data.length;
-      if (size > maxBytes) {
-        over = true;
-        chunks.length = 0;
-        file.terminate();
-        return;
-      }
-      chunks.push(data);
-      if (final) finished = true;
-    };
-    file.start();
-  });
-  unzip.register(UnzipInflate);
+  if (entry.method !== 8) throw bad(`compression method ${entry.method}; only stored and DEFLATE are read`);
   try {
-    for (let at = 0; at < zip.length && !over && !error; at += UNZIP_STEP) {
-      const end = Math.min(at + UNZIP_STEP, zip.length);
-      unzip.push(zip.subarray(at, end), end === zip.length);
-    }
+    const out = inflateRawSync(data, { maxOutputLength: Math.max(1, maxBytes) });
+    return { name: entry.name, bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), names };
   } catch (e) {
-    error ??= e as Error;
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+    throw bad((e as Error).message);
   }
-  if (over) {
-    throw new DownloadError('unpacked-too-large', `${name} in ${what.from} unpacks to more than the cap of ${formatBytes(maxBytes)}${hint(what.capName)}; refused`);
-  }
-  if (error) throw new DownloadError('bad-data', `${what.from} is not a readable zip file (${error.message})`, { cause: error });
-  if (name === undefined) return { names };
-  if (!finished) throw new DownloadError('bad-data', `${what.from} is not a readable zip file (${name} ends early)`);
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  return { name, bytes, names };
 }
