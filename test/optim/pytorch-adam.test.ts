@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Parameter } from '../../src/nn/module.js';
 import { Adam } from '../../src/optim/adam.js';
 import { decodeSafetensors } from '../../src/io/safetensors.js';
+import { SHARED_FIXTURES, missingFixture } from '../helpers/fixtures.js';
 
-const FIXTURE = fileURLToPath(new URL('../../../shared/fixtures/pytorch/transformer_tiny.safetensors', import.meta.url));
+const FIXTURE = join(SHARED_FIXTURES, 'transformer_tiny.safetensors');
 
 test('one Adam step matches torch.optim.Adam on every transformer_tiny parameter', (t) => {
-  if (!existsSync(FIXTURE)) return t.skip(`${FIXTURE} not present`);
+  if (missingFixture(t, FIXTURE)) return;
   const { tensors } = decodeSafetensors(readFileSync(FIXTURE));
   const names = Object.keys(tensors).filter((k) => k.startsWith('param.')).map((k) => k.slice('param.'.length));
   assert.ok(names.length > 50, `found ${names.length} parameters`);
