@@ -1,4 +1,8 @@
-/** The pointwise LSTM step and its backward (the reference for the wasm kernel), gates i, f, g, o. */
+/**
+ * The pointwise LSTM step and its backward (the reference for the wasm kernel), gates i, f, g, o. The
+ * buffers are the recurrent driver's one step-buffer type (StepBuffers in src/nn/recurrent/cells.ts
+ * extends LstmStep), so the RNN and GRU kernels there and this one read the same layout.
+ */
 import type { LstmGradStep, LstmStep } from '../backend.js';
 
 export function lstmCell(s: LstmStep): void {
