@@ -80,14 +80,19 @@ export class LmStepModel implements StepModel {
   private transformerStep(fresh: number[][]): Tensor {
     const read = this.read!;
     fresh.forEach((f, r) => read[r].push(...f));
-    const total = read[0].length;
     const context = this.model.maxPositions;
-    if (this.cache && total <= context) {
+    // the cache's position is the one record of how far the rows have got
+    if (this.cache && this.cache.position + fresh[0].length <= context) {
       return lastPosition(this.model.forwardCached(idsTensor(fresh), this.cache));
     }
+    if (this.cache && this.cache.position < context) {
+      // the window slides: no cached key is valid any more; the cache is dropped and marked full, so
+      // that every later step takes the window path too
+      this.cache.clear();
+      this.cache.position = context;
+    }
     // past the context (or without the cache): the last `context` tokens, from scratch
-    this.cache?.clear();
-    const window = read.map((r) => r.slice(Math.max(0, total - context)));
+    const window = read.map((r) => r.slice(Math.max(0, r.length - context)));
     return lastPosition(this.model.forward(idsTensor(window)).logits);
   }
 
