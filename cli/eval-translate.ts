@@ -8,8 +8,15 @@ import type { Command } from 'commander';
 import { readParallelFile } from '../src/data/parallel-file.js';
 import { evaluateTranslations } from '../src/models/seq2seq/translate.js';
 import { formatBleu } from '../src/metrics/bleu.js';
-import { number, positiveInteger } from './options.js';
-import { decodingOf, describeDecoding, loadModelDir, processIo, type CliIo, type TranslatorLoader } from './translate.js';
+import { MAX_BEAM } from '../src/models/seq2seq/checkpoint.js';
+import { checkInputFile, checkOutputFile } from './paths.js';
+import {
+  checkSizeOptions, decodingOf, describeDecoding, integerInRange, loadModelDir, MAX_BATCH_SIZE, modelFiles, parseBatchSize, parseBeam, parseLengthPenalty,
+  processIo, resolveModelDir, type CliIo, type TranslatorLoader,
+} from './translate.js';
+
+/** The most pairs --limit takes: more than any corpus this reads (the whole file is held in memory). */
+const MAX_LIMIT = 100_000_000;
 
 export interface EvalTranslateOptions {
   data: string;
@@ -38,7 +45,16 @@ export interface EvalTranslateResult {
  * @example await runEvalTranslate({ data: 'dev.tsv', greedy: true, json: true }) // { bleu: 26.1, chrf: 43.2, sentences: 1000 }
  */
 export async function runEvalTranslate(o: EvalTranslateOptions, io: CliIo = processIo(), load?: TranslatorLoader): Promise<EvalTranslateResult> {
-  const corpus = readParallelFile(o.data, { skipBadLines: o.skipBadLines });
+  checkSizeOptions(o, 'eval translate');
+  if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit >= 1 && o.limit <= MAX_LIMIT)) {
+    throw new Error(`eval translate: --limit must be an integer from 1 to ${MAX_LIMIT}, got ${o.limit}`);
+  }
+  checkInputFile(o.data, 'eval translate: --data');
+  const dir = resolveModelDir(o.model);
+  // the translations are written at the end: a path that cannot take them must fail now, and the
+  // references (or the model) must never be replaced by them
+  if (o.output) checkOutputFile(o.output, 'eval translate: --output', [o.data, ...modelFiles(dir)]);
+  const corpus = readParallelFile(o.data, { skipBadLines: o.skipBadLines, hint: 'use --skip-bad-lines to pass over such lines' });
   for (const s of corpus.skipped) io.stderr(`eval translate: ${o.data}: line ${s.line} skipped: ${s.reason}\n`);
   const pairs = o.limit !== undefined ? corpus.pairs.slice(0, o.limit) : corpus.pairs;
   if (pairs.length === 0) throw new Error(`eval translate: ${o.data} has no sentence pairs`);
@@ -87,14 +103,14 @@ export function registerEval(program: Command): void {
     .description('BLEU and chrF (sacreBLEU defaults) of the translator on TSV pairs (Chinese TAB English)')
     .requiredOption('--data <file.tsv>', 'pairs to translate and score against (Chinese TAB English)')
     .option('--model <dir>', 'model directory, or a training run with best/ (default: the shipped models/zh-en)')
-    .option('--beam <n>', 'beam search with n beams (default: the model\'s config, else 4)', positiveInteger)
+    .option('--beam <n>', `beam search with n beams, 1 to ${MAX_BEAM} (default: the model\'s config, else 4)`, parseBeam)
     .option('--greedy', 'greedy decoding (same as --beam 1)')
-    .option('--length-penalty <alpha>', 'beam search ranks by logProb / length^alpha (default: the model\'s config, else 1)', number)
-    .option('--limit <n>', 'only the first n pairs', positiveInteger)
+    .option('--length-penalty <alpha>', 'beam search ranks by logProb / length^alpha, 0 to 10 (default: the model\'s config, else 1)', parseLengthPenalty)
+    .option('--limit <n>', 'only the first n pairs', integerInRange(1, MAX_LIMIT))
     .option('--skip-bad-lines', 'pass over malformed lines (each is named on stderr) instead of stopping at the first')
-    .option('--output <file>', 'also write the translations, one per line')
+    .option('--output <file>', 'also write the translations, one per line (never one of the inputs)')
     .option('--no-unk', 'never output the <unk> token')
-    .option('--batch-size <n>', 'sentences decoded together', positiveInteger, 32)
+    .option('--batch-size <n>', `sentences decoded together, 1 to ${MAX_BATCH_SIZE}`, parseBatchSize, 32)
     .option('--json', 'print {"bleu":…,"chrf":…,"sentences":…}')
     .action(async (o: EvalTranslateOptions) => {
       await runEvalTranslate(o);

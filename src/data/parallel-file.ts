@@ -40,7 +40,7 @@ export function readParallelFile(path: string, options: ParseParallelOptions = {
     }
   }
   if (!options.skipBadLines) {
-    throw new ParallelFormatError(`${path}: line ${bad[0]}: not valid UTF-8. Use skipBadLines (--skip-bad-lines) to pass over such lines.`, bad[0]);
+    throw new ParallelFormatError(`${path}: line ${bad[0]}: not valid UTF-8${options.hint ? `; ${options.hint}` : ''}`, bad[0]);
   }
   const corpus = parseParallel(lines.join('\n'), opts);
   // parseParallel saw the undecodable lines as blank ones (except a last line, which it ignores)

@@ -29,6 +29,11 @@ export interface ParseParallelOptions {
   source?: string;
   /** Pass over malformed lines and count them instead of throwing (default false). */
   skipBadLines?: boolean;
+  /**
+   * Said after a malformed line's error, in the caller's terms: a command names its own option
+   * (`use --skip-bad-lines to pass over such lines`). Default: nothing.
+   */
+  hint?: string;
 }
 
 /** A malformed line in a parallel corpus; the message names the line. */
@@ -62,7 +67,7 @@ function checkLine(raw: string): { reason: string } | { source: string; target: 
  * @example parseParallel('我正在吃饭。\tI am eating.\n').pairs[0] // { source: '我正在吃饭。', target: 'I am eating.', line: 1 }
  */
 export function parseParallel(text: string, options: ParseParallelOptions = {}): ParallelCorpus {
-  const { source: name = 'parallel corpus', skipBadLines = false } = options;
+  const { source: name = 'parallel corpus', skipBadLines = false, hint } = options;
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const lines = body.split('\n');
   const pairs: ParallelPair[] = [];
@@ -79,7 +84,7 @@ export function parseParallel(text: string, options: ParseParallelOptions = {}):
     if ('reason' in r) {
       if (!skipBadLines) {
         throw new ParallelFormatError(
-          `${name}: line ${line}: ${r.reason} (expected 'source<TAB>target'; got ${preview(raw)}). Use skipBadLines (--skip-bad-lines) to pass over such lines.`,
+          `${name}: line ${line}: ${r.reason} (expected 'source<TAB>target'; got ${preview(raw)})${hint ? `; ${hint}` : ''}`,
           line,
         );
       }
