@@ -1,25 +1,37 @@
 /**
- * `llmcore lm`: the explainer's second act, "Apple is" → "red". A word-level language model (RNN,
- * LSTM, GRU or a small causal Transformer) trained with truncated backpropagation through time, its
- * perplexity on held-out text, and top-k next-word prediction with probabilities.
+ * The word-LM chapter, the explainer's second act, "Apple is" → "red": a word-level language model (RNN,
+ * LSTM, GRU or a small causal Transformer) trained with truncated backpropagation through time on the
+ * shared trainer, its perplexity on held-out text, and top-k next-word prediction with probabilities.
  *
- *   llmcore lm train --model lstm [--text FILE] [--out DIR] [--epochs N] [--time-budget 5m] [--json]
- *   llmcore lm predict "Apple is" [--model-dir DIR] [--model lstm] [--top 5] [--json]
+ *   llmcore train lm --arch lstm [--text FILE] [--out DIR] [--epochs N] [--time-budget 5m] [--resume] [--json]
+ *   llmcore predict "Apple is" [--model DIR | --arch lstm] [--top 5] [--json]
+ *   llmcore eval lm --model DIR --text FILE [--json]
  *
- * Without --text, training uses the built-in corpus (src/data/lm-corpus.ts). Without --model-dir,
- * predict trains the built-in model of --model on the fly (seeded, a few seconds) and uses it.
+ * Without --text, training uses the built-in corpus (src/data/lm-corpus.ts). Without --model, predict
+ * trains the built-in model of --arch on the fly (seeded, a few seconds) and uses it. The old spellings
+ * (`llmcore lm train --model KIND`, `llmcore lm predict --model-dir DIR`) still work, with a notice.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { LM_KINDS, type LmKind } from '../src/models/lm/model.js';
-import { BUILTIN_PRESETS, trainBuiltinLm, trainLm, type LmSizes, type TrainedLm } from '../src/models/lm/session.js';
+import { join } from 'node:path';
+import { LM_KINDS, WordLM, type LmKind } from '../src/models/lm/model.js';
+import { loadSafetensors } from '../src/io/file.js';
+import { BUILTIN_PRESETS, lmResults, prepareLm, trainBuiltinLm, type LmSizes, type PreparedLm, type TrainedLm } from '../src/models/lm/session.js';
 import { continueGreedy, predictNext, PromptError, type NextWordPrediction } from '../src/models/lm/predict.js';
-import { unigramPerplexity, type LmTrainingConfig } from '../src/models/lm/train.js';
+import { evaluateLm, LmTask, lmTrainer, splitHeldOut, unigramPerplexity, type LmMetrics, type LmTrainingConfig } from '../src/models/lm/train.js';
 import { loadLm, saveLm, type LoadedLm } from '../src/models/lm/checkpoint.js';
+import { prepareRunDirectory, resolveModelDirectory, restoreCheckpoint, runPaths } from '../src/train/run-dir.js';
+import { Generator } from '../src/util/random.js';
+import { runTraining } from './training.js';
+import { checkInputFile } from './paths.js';
 import { BUILTIN_LM_CORPUS } from '../src/data/lm-corpus.js';
 import { detokenizeEnglish } from '../src/text/english.js';
 import { integer, number, parseDuration, positiveInteger, printJson } from './options.js';
+
+/** A one-line notice for a spelling that changed (the old one keeps working). */
+export function renamed(old: string, now: string): void {
+  process.stderr.write(`llmcore: ${old} is now ${now} (the old spelling still works)\n`);
+}
 
 /** Sizes and training settings for a real text (a file), per kind; explicit options win. */
 export const TEXT_PRESETS: Record<LmKind, { model: LmSizes; training: Partial<LmTrainingConfig> }> = {
@@ -66,12 +78,16 @@ export function readLmText(path: string, column?: number): { text: string; sourc
 }
 
 export interface LmTrainOptions {
-  model: LmKind;
+  arch?: LmKind;
+  /** Old spelling of --arch. */
+  model?: LmKind;
+  resume?: boolean;
+  force?: boolean;
   text?: string;
   tsvColumn?: number;
   out?: string;
   epochs?: number;
-  timeBudget?: string;
+  timeBudget?: number;
   maxSteps?: number;
   seed?: number;
   emb?: number;
@@ -99,10 +115,16 @@ function formatTop(p: NextWordPrediction): string[] {
   return p.top.map((t, i) => `  ${String(i + 1).padStart(2)}. ${t.word.padEnd(w)} ${t.prob.toFixed(3)}  ${'█'.repeat(Math.max(0, Math.round(t.prob * 40)))}`);
 }
 
-/** Trains a model as `llmcore lm train` does; progress goes to `log`; returns what --json prints. */
+/** Trains a model as `llmcore train lm` does; progress goes to `log`; returns what --json prints. */
 export async function runLmTrain(o: LmTrainOptions, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<Record<string, unknown>> {
   const say = o.json ? () => {} : log;
-  const kind = o.model;
+  if (o.model && !o.arch) renamed(`--model ${o.model}`, `--arch ${o.model}`);
+  const kind = o.arch ?? o.model ?? 'lstm';
+  if (o.text) checkInputFile(o.text, '--text');
+  if (o.prompt !== undefined && o.prompt.trim() === '') throw new Error('--prompt is empty; give some words, e.g. "Apple is"');
+  if ((o.resume || o.force) && !o.out) throw new Error(`--${o.resume ? 'resume' : 'force'} needs --out DIR (the run folder)`);
+  // the run folder is checked (and claimed) before the text is read and the vocabulary learned
+  const run = o.out ? prepareRunDirectory(o.out, { chapter: 'lm', resume: o.resume, force: o.force }) : null;
   const { text, source } = o.text ? readLmText(o.text, o.tsvColumn) : { text: BUILTIN_LM_CORPUS, source: 'built-in corpus (src/data/lm-corpus.ts)' };
   const preset = (o.text ? TEXT_PRESETS : BUILTIN_PRESETS)[kind];
   const defined = <T extends object>(x: T): Partial<T> => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -114,81 +136,40 @@ export async function runLmTrain(o: LmTrainOptions, log: (line: string) => void 
     ...preset.training,
     ...defined({ epochs: o.epochs, bptt: o.bptt, batchSize: o.batchSize, lr: o.lr, clip: o.clip, maxSteps: o.maxSteps }),
     seed: o.seed ?? 0,
-    timeBudgetSeconds: o.timeBudget ? parseDuration(o.timeBudget) : 0,
+    timeBudgetSeconds: o.timeBudget ?? 0,
   };
   const tokenizer = { maxVocab: o.maxVocab ?? 10_000, minFreq: o.minFreq ?? (o.text ? 2 : 1) };
-
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    if (++interrupts > 1) process.exit(130);
-    log('\nstopping after this step (Ctrl-C again to quit at once)…');
-    controller.abort();
+  const onStart = (i: { vocab: number; trainTokens: number; validTokens: number; parameters: number; streams: number; batchesPerEpoch: number }): void => {
+    say(`${source}: ${(i.trainTokens + i.validTokens).toLocaleString('en')} tokens (${i.trainTokens.toLocaleString('en')} train, ${i.validTokens.toLocaleString('en')} held out), vocabulary ${i.vocab.toLocaleString('en')} words`);
+    say(`${kind} LM: ${i.parameters.toLocaleString('en')} parameters; ${i.streams} streams × ${training.bptt} positions per step, ${i.batchesPerEpoch} steps per epoch`);
   };
-  process.on('SIGINT', onSigint);
-  const useBar = !o.json && process.stderr.isTTY;
-  const bar = useBar
-    ? new cliProgress.SingleBar({ format: 'epoch {epoch} |{bar}| {value}/{total} chunks | loss {loss} | {tps} tok/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
-    : null;
-  let barEpoch = -1;
-  let lastPrint = 0;
-  const epochsTotal = training.epochs ?? 10;
-  let trained: TrainedLm;
-  try {
-    trained = await trainLm(text, {
-      kind, model, training, tokenizer, validFraction: o.validFraction ?? 0.1, source,
-      onStart: (i) => {
-        say(`${source}: ${(i.trainTokens + i.validTokens).toLocaleString('en')} tokens (${i.trainTokens.toLocaleString('en')} train, ${i.validTokens.toLocaleString('en')} held out), vocabulary ${i.vocab.toLocaleString('en')} words`);
-        say(`${kind} LM: ${i.parameters.toLocaleString('en')} parameters; ${i.streams} streams × ${training.bptt} positions per step, ${i.batchesPerEpoch} steps per epoch`);
-      },
-      hooks: {
-        signal: controller.signal,
-        onStep: (s) => {
-          if (!bar) {
-            if (!o.json && s.seconds - lastPrint >= 30) {
-              lastPrint = s.seconds;
-              say(`  epoch ${s.epoch + 1}, step ${s.batch}/${s.batches}: loss ${s.loss.toFixed(3)}, ${Math.round(s.tokensPerSecond).toLocaleString('en')} tok/s, ${s.seconds.toFixed(0)} s trained`);
-            }
-            return;
-          }
-          if (barEpoch !== s.epoch) {
-            bar.stop();
-            bar.start(s.batches, s.batch - 1, { epoch: `${s.epoch + 1}/${epochsTotal}`, loss: '-', tps: '-' });
-            barEpoch = s.epoch;
-          }
-          bar.update(s.batch, { epoch: `${s.epoch + 1}/${epochsTotal}`, loss: s.loss.toFixed(3), tps: Math.round(s.tokensPerSecond) });
-        },
-        onEpoch: (r) => {
-          bar?.stop();
-          barEpoch = -1;
-          const every = epochsTotal > 20 ? Math.ceil(epochsTotal / 10) : 1;
-          if (r.epoch % every === 0 || r.epoch === epochsTotal || !r.complete) {
-            say(`epoch ${r.epoch}${r.complete ? '' : ' (partial)'}: train perplexity ${r.trainPerplexity.toFixed(2)}, held-out perplexity ${r.validPerplexity.toFixed(2)}, ${Math.round(r.tokensPerSecond).toLocaleString('en')} tok/s, ${r.seconds.toFixed(1)} s`);
-          }
-        },
-      },
-    });
-  } finally {
-    bar?.stop();
-    process.off('SIGINT', onSigint);
+  let prepared: PreparedLm;
+  if (run?.resumeFrom) {
+    prepared = await resumeLm(run.resumeFrom, text, o, training, say);
+  } else {
+    prepared = prepareLm(text, { kind, model, training, tokenizer, validFraction: o.validFraction ?? 0.1, source, onStart });
   }
+  const outcome = await runTraining<LmMetrics>({
+    trainer: prepared.trainer, paths: run?.paths, json: o.json, log,
+    writeModel: (dir, step) => saveLm(dir, { ...prepared, config: { ...prepared.config, results: lmResults(prepared, 'done') } }, { step }),
+    describeEval: (r) => `train perplexity ${Math.exp(r.trainLoss).toFixed(2)}, held-out perplexity ${r.validPerplexity.toFixed(2)}`,
+  });
+  prepared.model.eval();
+  const trained: TrainedLm = { ...prepared, reason: outcome.reason, config: { ...prepared.config, results: lmResults(prepared, outcome.reason) } };
   const st = trained.trainer.state;
   const last = st.history[st.history.length - 1];
   const unigram = unigramPerplexity(trained.data.train, trained.data.valid, trained.tokenizer.size);
-  const why = { done: `finished ${training.epochs} epochs`, time: 'time budget used up', steps: `reached ${training.maxSteps} steps`, stopped: 'stopped by Ctrl-C' }[trained.reason];
-  say(`${why}: ${st.step} steps in ${st.seconds.toFixed(1)} s (${Math.round(st.trainTokens / Math.max(st.seconds, 1e-9)).toLocaleString('en')} tok/s)`);
   if (last) say(`held-out perplexity ${last.validPerplexity.toFixed(2)} (a unigram model, no context: ${unigram.toFixed(2)})`);
   const result: Record<string, unknown> = {
-    model: kind, parameters: trained.model.numParameters(), vocab: trained.tokenizer.size, corpus: trained.config.corpus,
+    arch: trained.model.kind, model: trained.model.kind, parameters: trained.model.numParameters(), vocab: trained.tokenizer.size, corpus: trained.config.corpus,
     config: trained.config.model, training: trained.config.training, reason: trained.reason, steps: st.step, seconds: st.seconds,
     tokensPerSecond: st.trainTokens / Math.max(st.seconds, 1e-9),
-    trainPerplexity: last?.trainPerplexity ?? null, validPerplexity: last?.validPerplexity ?? null, unigramValidPerplexity: unigram,
+    trainPerplexity: last ? Math.exp(last.trainLoss) : null, validPerplexity: last?.validPerplexity ?? null, unigramValidPerplexity: unigram,
     history: st.history,
   };
   const prompt = o.prompt ?? (o.text ? undefined : 'Apple is');
-  if (o.out) {
-    await saveLm(o.out, trained);
-    say(`saved ${o.out} (config.json, tokenizer.json, model.safetensors); try: llmcore lm predict "${prompt ?? 'PROMPT'}" --model-dir ${o.out}`);
+  if (run) {
+    say(`run saved in ${o.out} (best/ has the lowest held-out perplexity, last/ resumes); try: llmcore predict "${prompt ?? 'PROMPT'}" --model ${o.out}`);
     result.out = o.out;
   } else {
     say('not saved (give --out DIR to keep the model)');
@@ -208,9 +189,38 @@ export async function runLmTrain(o: LmTrainOptions, log: (line: string) => void 
   return result;
 }
 
+/** The run saved in `dir` rebuilt to continue: its model, vocabulary and settings; the flags may only extend it. */
+async function resumeLm(dir: string, text: string, o: LmTrainOptions, asked: Partial<LmTrainingConfig>, say: (l: string) => void): Promise<PreparedLm> {
+  const saved = await loadLm(dir);
+  const training: LmTrainingConfig = { ...saved.config.training!, epochs: asked.epochs ?? saved.config.training!.epochs, timeBudgetSeconds: asked.timeBudgetSeconds ?? 0, maxSteps: asked.maxSteps ?? 0 };
+  const arch = o.arch ?? o.model;
+  if (arch && arch !== saved.model.kind) throw new Error(`--resume: the run in ${dir} trains a ${saved.model.kind} model, not ${arch}`);
+  const ids = saved.tokenizer.encodeText(text);
+  const { train, valid } = splitHeldOut(ids, o.validFraction ?? 0.1);
+  if (saved.config.corpus && train.length !== saved.config.corpus.trainTokens) {
+    throw new Error(`--resume: the text has ${train.length} training tokens under the run's vocabulary, the run was trained on ${saved.config.corpus.trainTokens}; give the same --text`);
+  }
+  // a model of its own generator (the dropout's, restored below); the saved weights replace its initialisation
+  const generator = new Generator(training.seed);
+  const model = new WordLM(saved.config.model, { generator });
+  const weights = join(dir, 'model.safetensors');
+  const { tensors, metadata } = await loadSafetensors(weights);
+  model.loadStateDict(tensors);
+  const task = new LmTask(model, train, valid, training, generator);
+  const trainer = lmTrainer(task);
+  await restoreCheckpoint(dir, { trainer, optimizer: task.optimizer }, Number(metadata['llmcore.step'] ?? 0));
+  model.train();
+  say(`resumed ${dir} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}, chunk ${trainer.state.batchInEpoch})`);
+  return { model, tokenizer: saved.tokenizer, task, trainer, data: { train, valid }, config: { ...saved.config, training } };
+}
+
 export interface LmPredictOptions {
+  /** A model directory or a run folder (its best/). */
+  model?: string;
+  /** Old spelling of --model DIR. */
   modelDir?: string;
-  model?: LmKind;
+  /** The kind to train on the fly without --model, or the kind --model must hold. */
+  arch?: LmKind;
   top: number;
   generate?: number;
   seed?: number;
@@ -236,19 +246,33 @@ function builtinModel(kind: LmKind, seed = 0): Promise<{ lm: TrainedLm; seconds:
 
 /** A model for predict: the directory's, or the built-in one of `kind` trained now. */
 async function modelFor(o: LmPredictOptions, log: (line: string) => void): Promise<LoadedLm & { origin: string }> {
-  if (o.modelDir) {
-    const lm = await loadLm(o.modelDir, { kind: o.model });
-    return { ...lm, origin: `${o.modelDir} (${lm.config.corpus?.source ?? 'unknown text'})` };
+  // --model was a kind before it was a directory: a kind's name that is not a folder is read the old way
+  if (o.model && (LM_KINDS as readonly string[]).includes(o.model) && !existsSync(o.model)) {
+    renamed(`--model ${o.model}`, `--arch ${o.model}`);
+    o = { ...o, arch: o.model as LmKind, model: undefined };
   }
-  const kind = o.model ?? 'lstm';
+  if (o.modelDir) {
+    renamed('--model-dir', '--model');
+    o = { ...o, model: o.model ?? o.modelDir };
+  }
+  if (o.model) {
+    if (!existsSync(o.model)) throw new Error(`--model ${o.model}: no such folder; train one with \`llmcore train lm --out ${o.model}\``);
+    const dir = resolveModelDirectory(o.model);
+    if (!dir) throw new Error(`--model ${o.model} holds no language model (no config.json, nor a run's best/ or last/)`);
+    const lm = await loadLm(dir, { kind: o.arch });
+    return { ...lm, origin: `${dir} (${lm.config.corpus?.source ?? 'unknown text'})` };
+  }
+  const kind = o.arch ?? 'lstm';
   const { lm, seconds } = await builtinModel(kind, o.seed);
-  log(`(no --model-dir: trained the built-in ${kind} LM on the fly in ${seconds.toFixed(1)} s)`);
+  log(`(no --model: trained the built-in ${kind} LM on the fly in ${seconds.toFixed(1)} s)`);
   return { ...lm, origin: `built-in corpus, trained now in ${seconds.toFixed(1)} s` };
 }
 
 /** Predicts as `llmcore lm predict` does; returns what --json prints. */
 export async function runLmPredict(prompt: string, o: LmPredictOptions, out: (line: string) => void = console.log): Promise<Record<string, unknown>> {
   const say = o.json ? () => {} : out;
+  // refused before a model is trained or loaded for it
+  if (prompt.trim() === '') throw new PromptError('predict: the prompt is empty; give some words, e.g. "Apple is"');
   const lm = await modelFor(o, o.json ? () => {} : (l) => process.stderr.write(l + '\n'));
   const p = predictNext(lm.model, lm.tokenizer, prompt, o.top);
   const shown = prompt.length > 70 ? `…${prompt.slice(-60)}` : prompt;
@@ -283,20 +307,22 @@ export async function runLmTourChapter(say: (line: string) => void): Promise<obj
   return result;
 }
 
-export function registerLm(program: Command): void {
-  const lm = program.command('lm').description('word-level language models (RNN, LSTM, GRU, causal Transformer): train, perplexity, next-word prediction');
-  lm.command('train')
-    .description('train a word-level LM with truncated BPTT on the built-in corpus or --text FILE; report held-out perplexity')
-    .option('--model <kind>', `${LM_KINDS.join(' | ')}`, kindOf, 'lstm' as LmKind)
+/** The options of `train lm` (and of its old spelling `lm train`). */
+function trainLmOptions(c: Command, oldSpelling: boolean): Command {
+  return c
+    .option('--arch <kind>', `${LM_KINDS.join(' | ')} (default lstm)`, kindOf)
+    .option('--model <kind>', oldSpelling ? 'old name of --arch' : 'old name of --arch (--model is a model folder everywhere else)', kindOf)
     .option('--text <file>', 'plain-text corpus (one sentence or line per line); a .tsv gives its last column (e.g. the English of Tatoeba pairs)')
     .option('--tsv-column <n>', 'which TSV column to read (1-based)', positiveInteger)
-    .option('--out <dir>', 'save the model directory here (config.json, tokenizer.json, model.safetensors)')
+    .option('--out <dir>', 'run folder: best/ (lowest held-out perplexity), last/ (for --resume), log.jsonl; must be new, empty, or an lm run with --resume/--force')
+    .option('--resume', 'continue the run saved in OUT/last exactly where it stopped (same --text)')
+    .option('--force', 'start over in an OUT that holds an lm run (deletes its checkpoints and log)')
     .option('--epochs <n>', 'passes over the text (built-in: 40, a file: 10)', positiveInteger)
-    .option('--time-budget <duration>', 'stop after this much training, e.g. 90s, 5m')
+    .option('--time-budget <duration>', 'stop after this much training, e.g. 90s, 5m', parseDuration)
     .option('--max-steps <n>', 'stop after this many steps', positiveInteger)
     .option('--seed <n>', 'seed of initialisation and dropout', integer, 0)
-    .option('--emb <n>', 'embedding size E (the Transformer\'s d_model)', positiveInteger)
-    .option('--hidden <n>', 'hidden size H of the recurrent layers', positiveInteger)
+    .option('--emb <n>', 'embedding size (the Transformer\'s d_model)', positiveInteger)
+    .option('--hidden <n>', 'hidden size of the recurrent layers', positiveInteger)
     .option('--layers <n>', 'recurrent or Transformer layers', positiveInteger)
     .option('--heads <n>', 'Transformer attention heads', positiveInteger)
     .option('--ff <n>', 'Transformer feed-forward width', positiveInteger)
@@ -312,21 +338,85 @@ export function registerLm(program: Command): void {
     .option('--valid-fraction <x>', 'share of the text held out for perplexity', fraction)
     .option('--prompt <text>', 'show the top next words for this prompt after training (built-in default "Apple is")')
     .option('--top <n>', 'how many next words --prompt shows', positiveInteger, 5)
-    .option('--json', 'print the run summary as one JSON object')
+    .option('--json', 'print the run summary as one JSON object');
+}
+
+/** The options of `predict` (and of its old spelling `lm predict`). */
+function predictOptions(c: Command, oldSpelling: boolean): Command {
+  c.argument('<prompt>', 'the start of a sentence, e.g. "Apple is"')
+    .option('--model <dir>', 'a model folder or a run folder written by `llmcore train lm --out` (its best/); without it the built-in model of --arch is trained on the fly (seconds)')
+    .option('--arch <kind>', `${LM_KINDS.join(' | ')}: the kind to train on the fly (default lstm), or the kind --model must hold`, kindOf);
+  if (oldSpelling) c.option('--model-dir <dir>', 'old name of --model');
+  return c
+    .option('--top <n>', 'how many next words', positiveInteger, 5)
+    .option('--generate <n>', 'also continue the prompt greedily for up to n words (at most 1000)', boundedInteger(1000))
+    .option('--seed <n>', 'seed of the on-the-fly training', integer, 0)
+    .option('--json', 'print the prediction as one JSON object');
+}
+
+function boundedInteger(max: number): (v: string) => number {
+  return (v) => {
+    const n = positiveInteger(v);
+    if (n > max) throw new InvalidArgumentError(`expected at most ${max}, got '${v}'`);
+    return n;
+  };
+}
+
+export interface EvalLmOptions {
+  model: string;
+  text: string;
+  tsvColumn?: number;
+  json?: boolean;
+}
+
+/** `llmcore eval lm`: perplexity of a saved model on a text, read as it was trained (chunks of bptt, state carried). */
+export async function runEvalLm(o: EvalLmOptions, out: (line: string) => void = console.log): Promise<Record<string, unknown>> {
+  checkInputFile(o.text, '--text');
+  const dir = resolveModelDirectory(o.model);
+  if (!dir) throw new Error(`--model ${o.model} holds no language model (no config.json, nor a run's best/ or last/)`);
+  const lm = await loadLm(dir);
+  const { text, source } = readLmText(o.text, o.tsvColumn);
+  const ids = lm.tokenizer.encodeText(text);
+  const bptt = lm.config.training?.bptt ?? 32;
+  const e = evaluateLm(lm.model, ids, { bptt });
+  const result = { model: dir, arch: lm.model.kind, text: source, tokens: e.tokens, loss: e.loss, perplexity: e.perplexity };
+  if (o.json) printJson(result);
+  else out(`${lm.model.kind} LM ${dir} on ${source}: perplexity ${e.perplexity.toFixed(2)} (mean cross-entropy ${e.loss.toFixed(4)} over ${e.tokens.toLocaleString('en')} predictions)`);
+  return result;
+}
+
+export function registerLm(program: Command): void {
+  const trainCmd = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model of the explainer');
+  trainLmOptions(trainCmd.command('lm').description('train a word-level LM (RNN, LSTM, GRU, causal Transformer) with truncated BPTT on the built-in corpus or --text FILE; report held-out perplexity'), false)
     .action(async (o: LmTrainOptions) => {
       const result = await runLmTrain(o);
       if (o.json) printJson(result);
     });
-  lm.command('predict')
-    .description('the most likely next words after a prompt, with probabilities')
-    .argument('<prompt>', 'the start of a sentence, e.g. "Apple is"')
-    .option('--model-dir <dir>', 'a directory written by `llmcore lm train --out`; without it the built-in model is trained on the fly (seconds)')
-    .option('--model <kind>', `${LM_KINDS.join(' | ')}: the kind to train on the fly (default lstm), or the kind --model-dir must hold`, kindOf)
-    .option('--top <n>', 'how many next words', positiveInteger, 5)
-    .option('--generate <n>', 'also continue the prompt greedily for up to n words', positiveInteger)
-    .option('--seed <n>', 'seed of the on-the-fly training', integer, 0)
-    .option('--json', 'print the prediction as one JSON object')
+  predictOptions(program.command('predict').description('word LM: the most likely next words after a prompt, with probabilities ("Apple is" → red)'), false)
     .action(async (prompt: string, o: LmPredictOptions) => {
+      const result = await runLmPredict(prompt, o);
+      if (o.json) printJson(result);
+    });
+  const evalCmd = program.commands.find((c) => c.name() === 'eval') ?? program.command('eval').description('evaluate a trained model of the explainer');
+  evalCmd.command('lm')
+    .description('perplexity of a trained word LM on a text')
+    .requiredOption('--model <dir>', 'a model folder or run folder written by `llmcore train lm --out`')
+    .requiredOption('--text <file>', 'the text to score (a .tsv gives its last column)')
+    .option('--tsv-column <n>', 'which TSV column to read (1-based)', positiveInteger)
+    .option('--json', 'print {"perplexity":…,"loss":…,"tokens":…}')
+    .action(async (o: EvalLmOptions) => { await runEvalLm(o); });
+
+  // the old spellings, kept working
+  const lm = program.command('lm').description('old spelling of `train lm` and `predict` (still works)');
+  trainLmOptions(lm.command('train').description('old spelling of `llmcore train lm`'), true)
+    .action(async (o: LmTrainOptions) => {
+      renamed('`llmcore lm train`', '`llmcore train lm`');
+      const result = await runLmTrain(o);
+      if (o.json) printJson(result);
+    });
+  predictOptions(lm.command('predict').description('old spelling of `llmcore predict`'), true)
+    .action(async (prompt: string, o: LmPredictOptions) => {
+      renamed('`llmcore lm predict`', '`llmcore predict`');
       const result = await runLmPredict(prompt, o);
       if (o.json) printJson(result);
     });

@@ -12,9 +12,12 @@ import { formatSeconds } from './options.js';
 
 export interface TrainingRun<M extends Metrics> {
   trainer: Trainer<M>;
-  paths: RunPaths;
+  /** The run folder; without one the run is kept in memory only (nothing saved). */
+  paths?: RunPaths;
   /** Writes the model directory (weights recording `step`, tokenizer, config) into `dir`. */
   writeModel: (dir: string, step: number) => Promise<void>;
+  /** Runs after the trainer stops (done, budget, signal), before the summary: e.g. a last save. */
+  after?: () => Promise<void>;
   /** One line about an evaluation, e.g. "dev loss 2.84, BLEU 27.90, chrF 45.39". */
   describeEval: (record: EvalRecord<M> & { trainLoss: number }) => string;
   /** The unit of the throughput figure ("tok/s"). */
@@ -80,13 +83,13 @@ export async function runTraining<M extends Metrics>(run: TrainingRun<M>): Promi
       onEval: async (r, isBest) => {
         bar?.stop();
         barEpoch = -1;
-        await appendRunLog(paths, r);
+        if (paths) await appendRunLog(paths, r);
         say(`epoch ${r.epoch}${r.complete ? '' : ' (partial)'} (step ${r.step}): train loss ${r.trainLoss.toFixed(3)}, ${run.describeEval(r)}${isBest ? '  (best so far, saved)' : ''}  [${formatSeconds(trainer.state.seconds)} trained, evaluation ${r.evalSeconds.toFixed(0)} s]`);
       },
-      save: async (kind) => {
+      save: paths ? async (kind) => {
         if (kind === 'best') await replaceDirectory(paths.best, (dir) => run.writeModel(dir, trainer.state.step));
         else await saveCheckpoint(paths.last, { trainer, optimizer: task.optimizer, scheduler: task.scheduler, writeModel: run.writeModel });
-      },
+      } : undefined,
     });
   } finally {
     bar?.stop();
@@ -97,6 +100,6 @@ export async function runTraining<M extends Metrics>(run: TrainingRun<M>): Promi
   const s = trainer.state;
   const best = trainer.bestRecord;
   const perSecond = s.trainTokens / Math.max(s.seconds, 1e-9);
-  say(`${WHY[reason]}: ${s.step} steps, ${s.epoch} epochs, ${formatSeconds(s.seconds)} of training, ${Math.round(perSecond).toLocaleString('en')} ${unit} on average; saved ${paths.last}${best ? `; best ${task.selection.metric} ${Number(best[task.selection.metric]).toFixed(2)} (epoch ${best.epoch}) in ${paths.best}` : ''}`);
+  say(`${WHY[reason]}: ${s.step} steps, ${s.epoch} epochs, ${formatSeconds(s.seconds)} of training, ${Math.round(perSecond).toLocaleString('en')} ${unit} on average${paths ? `; saved ${paths.last}${best ? `; best ${task.selection.metric} ${Number(best[task.selection.metric]).toFixed(3)} (epoch ${best.epoch}) in ${paths.best}` : ''}` : ''}`);
   return { reason, steps: s.step, epochs: s.epoch, seconds: s.seconds, perSecond, best, history: s.history };
 }

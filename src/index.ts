@@ -26,5 +26,6 @@ export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './io/saf
 export * as text from './text/index.js';
 export * as classic from './classic/index.js';
 export * as metrics from './metrics/index.js';
+export * as train from './train/index.js';
 export * as lm from './models/lm/index.js';
 export * as memory from './models/memory/index.js';

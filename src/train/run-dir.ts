@@ -205,3 +205,13 @@ export async function appendRunLog(paths: RunPaths, record: object): Promise<voi
 export async function writeRunFile(paths: RunPaths, name: string, text: string): Promise<void> {
   await writeTextFileAtomic(join(paths.out, name), text);
 }
+
+/**
+ * The model directory a path names: itself when it holds a config.json, else the best/ (then last/)
+ * model of the run it holds; null when neither.
+ * @example resolveModelDirectory('runs/zh-en') // 'runs/zh-en/best'
+ */
+export function resolveModelDirectory(dir: string): string | null {
+  for (const d of [dir, join(dir, 'best'), join(dir, 'last'), join(dir, 'last.prev')]) if (existsSync(join(d, 'config.json'))) return d;
+  return null;
+}

@@ -35,6 +35,8 @@ export type EvalRecord<M extends Metrics = Metrics> = M & {
   complete: boolean;
   /** Seconds the evaluation took. */
   evalSeconds: number;
+  /** Seconds of training steps so far (evaluation excluded). */
+  trainSeconds: number;
 };
 
 /**
@@ -197,7 +199,7 @@ export class Trainer<M extends Metrics = Metrics> {
     this.task.model.train();
     const s = this.state;
     const record = {
-      ...metrics, epoch: complete ? s.epoch : s.epoch + 1, step: s.step, complete, evalSeconds: (performance.now() - t0) / 1000,
+      ...metrics, epoch: complete ? s.epoch : s.epoch + 1, step: s.step, complete, evalSeconds: (performance.now() - t0) / 1000, trainSeconds: s.seconds,
       trainLoss: s.epochLossSum / Math.max(s.epochTokens, 1),
     } as EvalRecord<M> & { trainLoss: number };
     const { metric, higherIsBetter } = this.task.selection;

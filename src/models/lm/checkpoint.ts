@@ -16,10 +16,12 @@ import { LM_FORMAT, type LmDirConfig, type LoadedLm } from './config.js';
 
 export { LM_FORMAT, type LmDirConfig, type LoadedLm };
 
-/** Writes a model directory (weights in F32). */
-export async function saveLm(dir: string, lm: LoadedLm): Promise<void> {
+/** Writes a model directory (weights in F32, recording the training `step` they were saved at). */
+export async function saveLm(dir: string, lm: LoadedLm, options: { step?: number } = {}): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await saveSafetensors(join(dir, 'model.safetensors'), lm.model.stateDict(), { metadata: { format: 'pt', 'llmcore.kind': lm.model.kind } });
+  await saveSafetensors(join(dir, 'model.safetensors'), lm.model.stateDict(), {
+    metadata: { format: 'pt', 'llmcore.kind': lm.model.kind, 'llmcore.step': String(options.step ?? 0) },
+  });
   await writeTextFileAtomic(join(dir, 'tokenizer.json'), JSON.stringify(lm.tokenizer.toJSON()));
   await writeTextFileAtomic(join(dir, 'config.json'), JSON.stringify(lm.config, null, 2) + '\n');
 }

@@ -6,9 +6,9 @@
 export { LM_KINDS, WordLM, resolveWordLMConfig, type LmKind, type LmOutput, type WordLMConfig, type ResolvedWordLMConfig } from './model.js';
 export { LmTokenizer, lmTokens, textLines, type LmTokenizerOptions, type LmTokenizerJSON } from './tokenizer.js';
 export {
-  DEFAULT_LM_TRAINING, LmTrainer, batchify, chunk, evaluateLm, splitHeldOut, unigramPerplexity,
-  type LmTrainingConfig, type LmEpochResult, type LmStepInfo, type LmEvaluation, type LmRunHooks, type LmStopReason, type Streams,
+  DEFAULT_LM_TRAINING, LmTask, lmTrainer, batchify, chunk, evaluateLm, splitHeldOut, unigramPerplexity,
+  type LmTrainingConfig, type LmMetrics, type LmEvalRecord, type LmEvaluation, type Streams,
 } from './train.js';
 export { predictNext, nextDistribution, continueGreedy, PromptError, type NextWord, type NextWordPrediction } from './predict.js';
 export { LM_FORMAT, type LmDirConfig, type LoadedLm } from './config.js';
-export { trainLm, trainBuiltinLm, BUILTIN_PRESETS, type TrainLmOptions, type TrainedLm, type LmSizes } from './session.js';
+export { trainLm, prepareLm, lmResults, trainBuiltinLm, BUILTIN_PRESETS, type TrainLmOptions, type PreparedLm, type TrainedLm, type LmSizes } from './session.js';

@@ -7,7 +7,8 @@ import { Generator } from '../../util/random.js';
 import { BUILTIN_LM_CORPUS } from '../../data/lm-corpus.js';
 import { WordLM, type LmKind, type WordLMConfig } from './model.js';
 import { LmTokenizer, type LmTokenizerOptions } from './tokenizer.js';
-import { DEFAULT_LM_TRAINING, LmTrainer, splitHeldOut, type LmRunHooks, type LmStopReason, type LmTrainingConfig } from './train.js';
+import { DEFAULT_LM_TRAINING, LmTask, lmTrainer, splitHeldOut, type LmMetrics, type LmTrainingConfig } from './train.js';
+import type { StopReason, Trainer, TrainerHooks } from '../../train/trainer.js';
 import { LM_FORMAT, type LoadedLm } from './config.js';
 
 export type LmSizes = Omit<WordLMConfig, 'kind' | 'vocabSize'>;
@@ -22,16 +23,21 @@ export interface TrainLmOptions {
   validFraction?: number;
   /** Where the text came from, for config.json. */
   source?: string;
-  hooks?: LmRunHooks;
+  hooks?: TrainerHooks<LmMetrics>;
   /** Told about the data and the model before training starts. */
   onStart?: (info: { vocab: number; trainTokens: number; validTokens: number; parameters: number; streams: number; batchesPerEpoch: number }) => void;
 }
 
-export interface TrainedLm extends LoadedLm {
-  reason: LmStopReason;
-  trainer: LmTrainer;
-  /** The token streams it trained and was evaluated on. */
+/** A model ready to train: its task and the shared Trainer over it (see {@link prepareLm}). */
+export interface PreparedLm extends LoadedLm {
+  task: LmTask;
+  trainer: Trainer<LmMetrics>;
+  /** The token streams it trains and is evaluated on. */
   data: { train: Int32Array; valid: Int32Array };
+}
+
+export interface TrainedLm extends PreparedLm {
+  reason: StopReason;
 }
 
 /** The config with kind and vocabSize first, as config.json shows it. */
@@ -40,8 +46,12 @@ function kindFirst(c: WordLMConfig): WordLMConfig {
   return { kind, vocabSize, ...rest };
 }
 
-/** Trains a WordLM of `kind` on `text`; the returned config is what saveLm writes. */
-export async function trainLm(text: string, o: TrainLmOptions): Promise<TrainedLm> {
+/**
+ * Everything a run needs before its first step: the tokenizer learned on `text`, the held-out split,
+ * the model, its task and trainer. `llmcore train lm` runs the trainer itself (with its run folder);
+ * {@link trainLm} runs it in memory.
+ */
+export function prepareLm(text: string, o: Omit<TrainLmOptions, 'hooks'>): PreparedLm {
   const training: LmTrainingConfig = { ...DEFAULT_LM_TRAINING, ...o.training };
   const tokenizer = LmTokenizer.train(text, o.tokenizer);
   const ids = tokenizer.encodeText(text);
@@ -50,26 +60,39 @@ export async function trainLm(text: string, o: TrainLmOptions): Promise<TrainedL
   // the Transformer's context covers a training chunk unless asked otherwise
   if (o.kind === 'transformer' && sizes.context === undefined) sizes.context = Math.max(training.bptt, 64);
   const modelConfig: WordLMConfig = { kind: o.kind, vocabSize: tokenizer.size, ...sizes };
-  const model = new WordLM(modelConfig, { generator: new Generator(training.seed) });
-  const trainer = new LmTrainer(model, train, valid, training);
+  const generator = new Generator(training.seed);
+  const model = new WordLM(modelConfig, { generator });
+  const task = new LmTask(model, train, valid, training, generator);
+  const trainer = lmTrainer(task);
   o.onStart?.({
     vocab: tokenizer.size, trainTokens: train.length, validTokens: valid.length, parameters: model.numParameters(),
-    streams: trainer.streams.B, batchesPerEpoch: trainer.batchesPerEpoch,
+    streams: task.streams.B, batchesPerEpoch: task.batchesPerEpoch,
   });
-  const reason = await trainer.run(o.hooks);
-  model.eval();
-  const last = trainer.state.history[trainer.state.history.length - 1];
   return {
-    model, tokenizer, trainer, reason, data: { train, valid },
+    model, tokenizer, task, trainer, data: { train, valid },
     config: {
       format: LM_FORMAT, version: 1, model: kindFirst(model.config), training,
       corpus: { source: o.source ?? 'text', tokens: ids.length, trainTokens: train.length, validTokens: valid.length },
-      results: last ? {
-        epochs: trainer.state.history.length, steps: trainer.state.step, trainSeconds: Number(trainer.state.seconds.toFixed(2)),
-        trainPerplexity: last.trainPerplexity, validPerplexity: last.validPerplexity, stopped: reason,
-      } : { steps: trainer.state.step, stopped: reason },
     },
   };
+}
+
+/** What training measured, for config.json's `results`. */
+export function lmResults(p: PreparedLm, reason: StopReason): Record<string, number | string> {
+  const st = p.trainer.state;
+  const last = st.history[st.history.length - 1];
+  return last ? {
+    epochs: st.epoch, steps: st.step, trainSeconds: Number(st.seconds.toFixed(2)),
+    trainPerplexity: Math.exp(last.trainLoss), validPerplexity: last.validPerplexity, stopped: reason,
+  } : { steps: st.step, stopped: reason };
+}
+
+/** Trains a WordLM of `kind` on `text` in memory; the returned config is what saveLm writes. */
+export async function trainLm(text: string, o: TrainLmOptions): Promise<TrainedLm> {
+  const p = prepareLm(text, o);
+  const reason = await p.trainer.run(o.hooks);
+  p.model.eval();
+  return { ...p, reason, config: { ...p.config, results: lmResults(p, reason) } };
 }
 
 /** Small models for the built-in corpus: each trains in a few seconds on one CPU core. */

@@ -7,7 +7,9 @@
  * 2. each step takes the next `bptt` positions of every stream (`x`) and the same shifted by one
  *    (`y`, the next words), runs the model from the state the last chunk ended in, cut from the graph
  *    (`detachState`: gradients flow back `bptt` steps, the memory flows on forever);
- * 3. cross-entropy, backward, gradient clipping by global norm, Adam.
+ * 3. cross-entropy, backward, gradient clipping by global norm, Adam — the shared Trainer's loop
+ *    (src/train/trainer.ts), which also keeps the budgets, the stops and the exact resumption; the
+ *    state carried between chunks is part of what a checkpoint saves.
  *
  * The Transformer has no state: each chunk is its own context of `bptt` ≤ `context` positions.
  * Perplexity on the held-out split is exp(mean cross-entropy) over every held-out token, read the same way.
@@ -15,8 +17,9 @@
 import { Tensor } from '../../tensor/tensor.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { Adam } from '../../optim/adam.js';
-import { clipGradNorm } from '../../optim/clip.js';
 import { detachState, type RecurrentState } from '../../nn/rnn.js';
+import type { Generator } from '../../util/random.js';
+import { Trainer, type BatchLoss, type EvalRecord, type TrainingTask } from '../../train/trainer.js';
 import { EOS_ID } from '../../text/vocab.js';
 import { perplexityFromLoss } from '../../metrics/perplexity.js';
 import type { WordLM } from './model.js';
@@ -94,55 +97,11 @@ export function splitHeldOut(ids: Int32Array, fraction: number): { train: Int32A
   return { train: ids.slice(0, cut), valid: ids.slice(cut) };
 }
 
-/** Lets pending events run between training steps: setImmediate in Node, a zero timeout elsewhere. */
-export function yieldToEventLoop(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
-  return new Promise<void>((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
-}
+/** What the LM's evaluation measures on the held-out text (NaN when there is none). */
+export type LmMetrics = { validLoss: number; validPerplexity: number };
 
-export interface LmStepInfo {
-  step: number;
-  /** 0-based epoch and 1-based chunk within it. */
-  epoch: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  gradNorm: number;
-  tokensPerSecond: number;
-  /** Seconds of training so far (evaluation excluded). */
-  seconds: number;
-}
-
-export interface LmEpochResult {
-  epoch: number;
-  step: number;
-  trainLoss: number;
-  trainPerplexity: number;
-  validLoss: number;
-  validPerplexity: number;
-  /** Seconds this epoch trained (evaluation excluded). */
-  seconds: number;
-  tokensPerSecond: number;
-  /** False when training stopped partway through this epoch. */
-  complete: boolean;
-}
-
-export interface LmTrainerState {
-  step: number;
-  epoch: number;
-  seconds: number;
-  trainTokens: number;
-  history: LmEpochResult[];
-}
-
-export type LmStopReason = 'done' | 'time' | 'steps' | 'stopped';
-
-export interface LmRunHooks {
-  /** Stops after the current step (Ctrl-C). */
-  signal?: AbortSignal;
-  onStep?: (s: LmStepInfo) => void;
-  onEpoch?: (r: LmEpochResult) => void | Promise<void>;
-}
+/** An evaluation of an LM as the run's history keeps it. */
+export type LmEvalRecord = EvalRecord<LmMetrics> & { trainLoss: number };
 
 /** Loss and perplexity of a model on a token stream. */
 export interface LmEvaluation {
@@ -177,17 +136,37 @@ export function evaluateLm(model: WordLM, ids: Int32Array, options: { batchSize?
   return { loss, perplexity: perplexityFromLoss(loss), tokens };
 }
 
+/** A tensor as plain JSON (a checkpoint's trainer state is JSON). */
+function tensorJson(t: Tensor | null | undefined): { shape: number[]; data: number[] } | null {
+  return t ? { shape: [...t.shape], data: Array.from(t.toFloat32Array()) } : null;
+}
+
+function tensorFromJson(j: { shape: number[]; data: number[] } | null): Tensor | null {
+  return j ? new Tensor(Float32Array.from(j.data), j.shape) : null;
+}
+
 /**
+ * The LM's training work for the shared Trainer: chunk `index` of the B parallel streams, read from the
+ * state the previous chunk ended in (cut from the graph); the best checkpoint has the lowest held-out loss.
  * @example
- * const trainer = new LmTrainer(model, trainIds, validIds, { ...DEFAULT_LM_TRAINING, epochs: 5 });
- * const reason = await trainer.run({ onEpoch: (r) => console.log(r.validPerplexity) });
+ * const task = new LmTask(model, trainIds, validIds, { ...DEFAULT_LM_TRAINING, epochs: 5 }, generator);
+ * const reason = await lmTrainer(task).run({ onEval: (r) => console.log(r.validPerplexity) });
  */
-export class LmTrainer {
+export class LmTask implements TrainingTask<LmMetrics> {
   readonly optimizer: Adam;
   readonly streams: Streams;
-  readonly state: LmTrainerState = { step: 0, epoch: 0, seconds: 0, trainTokens: 0, history: [] };
+  readonly selection = { metric: 'validLoss', higherIsBetter: false } as const;
+  /** The state the last chunk ended in: where the next chunk of the same epoch starts. */
+  private carried: RecurrentState | null = null;
 
-  constructor(readonly model: WordLM, train: Int32Array, readonly valid: Int32Array | null, readonly config: LmTrainingConfig) {
+  constructor(
+    readonly model: WordLM,
+    train: Int32Array,
+    readonly valid: Int32Array | null,
+    readonly config: LmTrainingConfig,
+    /** The generator the model's dropout draws from (its state is saved with the run). */
+    readonly generator?: Generator,
+  ) {
     if (config.bptt < 1 || !Number.isInteger(config.bptt)) throw new Error(`lm: bptt must be a positive integer, got ${config.bptt}`);
     if (config.bptt > model.maxPositions) {
       throw new Error(`lm: bptt ${config.bptt} exceeds the Transformer's context ${model.maxPositions}; use --bptt ≤ ${model.maxPositions} or a larger --context`);
@@ -201,71 +180,47 @@ export class LmTrainer {
     return Math.ceil((this.streams.N - 1) / this.config.bptt);
   }
 
-  /** One step on chunk (x, y) from `state`; returns the loss, the gradient norm before clipping and the new state. */
-  step(x: Tensor, y: Tensor, state: RecurrentState | null): { loss: number; gradNorm: number; state: RecurrentState | null } {
-    this.model.train();
-    this.optimizer.zeroGrad();
-    const out = this.model.forward(x, state ? detachState(state) : null);
-    const loss = this.model.loss(out.logits, y);
-    loss.backward();
-    const gradNorm = this.config.clip > 0 ? clipGradNorm(this.model.parameters(), this.config.clip) : NaN;
-    this.optimizer.step();
-    const value = loss.item();
-    if (!Number.isFinite(value)) throw new Error(`lm: the loss became ${value} at step ${this.state.step + 1}; lower --lr or keep --clip on`);
-    return { loss: value, gradNorm, state: out.state };
+  batchCount(): number {
+    return this.batchesPerEpoch;
   }
 
-  /** Trains until the epochs, the step limit or the time budget run out, or the signal fires. */
-  async run(hooks: LmRunHooks = {}): Promise<LmStopReason> {
-    const c = this.config;
-    const s = this.streams;
-    const batches = this.batchesPerEpoch;
-    while (this.state.epoch < c.epochs) {
-      let state: RecurrentState | null = null;
-      let lossSum = 0;
-      let lossTokens = 0;
-      let epochSeconds = 0;
-      let epochTokens = 0;
-      let batch = 0;
-      let reason: LmStopReason | null = null;
-      for (let i = 0; i < s.N - 1; i += c.bptt) {
-        if (hooks.signal?.aborted) { reason = 'stopped'; break; }
-        if (c.timeBudgetSeconds > 0 && this.state.seconds >= c.timeBudgetSeconds) { reason = 'time'; break; }
-        if (c.maxSteps > 0 && this.state.step >= c.maxSteps) { reason = 'steps'; break; }
-        const t0 = performance.now();
-        const { x, y, len } = chunk(s, i, c.bptt);
-        const r = this.step(x, y, state);
-        state = r.state;
-        const dt = (performance.now() - t0) / 1000;
-        const n = s.B * len;
-        batch++;
-        this.state.step++;
-        this.state.seconds += dt;
-        this.state.trainTokens += n;
-        epochSeconds += dt;
-        epochTokens += n;
-        lossSum += r.loss * n;
-        lossTokens += n;
-        hooks.onStep?.({ step: this.state.step, epoch: this.state.epoch, batch, batches, loss: r.loss, gradNorm: r.gradNorm, tokensPerSecond: n / Math.max(dt, 1e-9), seconds: this.state.seconds });
-        await yieldToEventLoop(); // let Ctrl-C, timers and a page's events in
-      }
-      if (lossTokens > 0) {
-        // a whole epoch, or the part trained before a stop (recorded with complete: false)
-        const v = this.valid && this.valid.length >= 2 ? evaluateLm(this.model, this.valid, { batchSize: c.evalBatchSize, bptt: c.bptt }) : null;
-        const trainLoss = lossSum / lossTokens;
-        const result: LmEpochResult = {
-          epoch: this.state.epoch + 1, step: this.state.step, trainLoss, trainPerplexity: Math.exp(trainLoss),
-          validLoss: v ? v.loss : NaN, validPerplexity: v ? v.perplexity : NaN, seconds: epochSeconds, tokensPerSecond: epochTokens / Math.max(epochSeconds, 1e-9),
-          complete: reason === null,
-        };
-        this.state.history.push(result);
-        await hooks.onEpoch?.(result);
-      }
-      if (reason) return reason;
-      this.state.epoch++;
-    }
-    return 'done';
+  startEpoch(_epoch: number, index: number): void {
+    // each epoch reads the streams from their beginning, with no memory of the last one
+    if (index === 0) this.carried = null;
   }
+
+  forwardBackward(_epoch: number, index: number): BatchLoss {
+    const { x, y, len } = chunk(this.streams, index * this.config.bptt, this.config.bptt);
+    const out = this.model.forward(x, this.carried ? detachState(this.carried) : null);
+    const loss = this.model.loss(out.logits, y);
+    loss.backward();
+    this.carried = out.state;
+    return { loss, tokens: this.streams.B * len };
+  }
+
+  evaluate(): LmMetrics {
+    if (!this.valid || this.valid.length < 2) return { validLoss: NaN, validPerplexity: NaN };
+    const v = evaluateLm(this.model, this.valid, { batchSize: this.config.evalBatchSize, bptt: this.config.bptt });
+    return { validLoss: v.loss, validPerplexity: v.perplexity };
+  }
+
+  saveState(): unknown {
+    return { rng: this.generator?.getState() ?? null, h: tensorJson(this.carried?.h), c: tensorJson(this.carried?.c) };
+  }
+
+  loadState(state: unknown): void {
+    const s = state as { rng: number[] | null; h: { shape: number[]; data: number[] } | null; c: { shape: number[]; data: number[] } | null };
+    if (s.rng && this.generator) this.generator.setState(s.rng);
+    const h = tensorFromJson(s.h);
+    const c = tensorFromJson(s.c);
+    this.carried = h ? (c ? { h, c } : { h }) : null;
+  }
+}
+
+/** The shared Trainer over an LM task, with the task's budgets and clipping. */
+export function lmTrainer(task: LmTask): Trainer<LmMetrics> {
+  const c = task.config;
+  return new Trainer(task, { epochs: c.epochs, timeBudgetSeconds: c.timeBudgetSeconds, maxSteps: c.maxSteps, clipNorm: c.clip });
 }
 
 /**

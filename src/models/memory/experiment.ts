@@ -18,7 +18,7 @@ import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import { normal_ } from '../../nn/init.js';
 import { WordLM, type LmKind, type WordLMConfig } from '../lm/model.js';
-import { yieldToEventLoop } from '../lm/train.js';
+import { yieldToEventLoop } from '../../train/trainer.js';
 import { MemoryTask, type MemoryBatch } from './task.js';
 
 export type MemoryModelKind = Extract<LmKind, 'rnn' | 'lstm' | 'gru' | 'transformer'>;
