@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import type { Backend, BinaryOp, MatmulParams, ReduceOp, StridedView, UnaryOp } from '../../src/backend/backend.js';
 import { listBackends } from '../../src/backend/backend.js';
 import { createJsBackend } from '../../src/backend/js/index.js';
@@ -603,8 +604,10 @@ test('memory: repeated calls reuse the arena (no growth after the first of a siz
   assert.equal(rt.memoryBytes, before);
 });
 
-test('matmul: multi-threaded products (worker threads on shared memory) match, with and without threads', async () => {
-  if (wasm.threads < 2) return; // single core or no worker_threads: nothing to compare
+test('matmul: multi-threaded products (worker threads on shared memory) match, with and without threads', async (t) => {
+  if (wasm.threads < 2) {
+    return t.skip(`matmul runs on ${wasm.threads} thread here (${availableParallelism()} core(s) available, LLMCORE_THREADS=${process.env.LLMCORE_THREADS ?? 'unset'}, or no shared memory): nothing to compare`);
+  }
   // workers start in the background; wait (bounded) until they are all ready
   for (let i = 0; i < 250 && wasm.readyThreads() < wasm.threads; i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(wasm.readyThreads(), wasm.threads, 'worker threads ready within 5 s');

@@ -32,6 +32,14 @@ const FAILED = CTRL_WORDS - 1;
  */
 export const MIN_PARALLEL_FLOPS = 1 << 22;
 
+/**
+ * The least time the calling thread waits for a worker to finish its last chunk. Once the caller has
+ * done its own share every chunk is taken, so a live worker is at most one chunk from done; past this
+ * (or 50 times what the caller's share took, for very large products) the worker is taken for dead or
+ * hung and the product fails instead of blocking the process forever.
+ */
+export const WORKER_WAIT_MS = 30_000;
+
 /** Computes chunks until none is left; shared by the workers (as source) and the calling thread. */
 function work(c: Int32Array, k: { matmulPart(...args: number[]): void }, scratch: number): void {
   const chunks = c[1];
@@ -114,6 +122,8 @@ export class MatmulPool {
   private readonly kernels: WasmRuntime['k'];
   private job = 0;
   private failed = false;
+  /** WORKER_WAIT_MS; a test lowers it to see a dead worker reported in milliseconds. */
+  waitTimeoutMs = WORKER_WAIT_MS;
 
   constructor(rt: WasmRuntime, threads: number) {
     const wt = threads > 1 && rt.shared ? workerThreads() : null;
@@ -181,13 +191,20 @@ export class MatmulPool {
       Atomics.store(c, base, job);
       Atomics.notify(c, base);
     }
+    const t0 = Date.now();
     work(c, this.kernels, scratch(0));
+    const deadline = Date.now() + Math.max(this.waitTimeoutMs, 50 * (Date.now() - t0));
     for (let w = 0; w < started; w++) {
       const base = HEADER + w * CTRL_WORDS;
       for (;;) {
         const done = Atomics.load(c, base + 1);
         if (done === job) break;
-        Atomics.wait(c, base + 1, done);
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          this.failed = true;
+          throw new Error(`backend 'wasm': matmul worker thread ${w + 1} did not finish its chunk within ${((deadline - t0) / 1000).toFixed(1)} s; threads are off from now on`);
+        }
+        Atomics.wait(c, base + 1, done, left);
       }
     }
     for (let w = 0; w < started; w++) {
