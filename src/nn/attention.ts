@@ -131,9 +131,9 @@ export interface CachedKV {
 
 /**
  * Past keys and values for incremental decoding, one entry per attention module (so per layer): the
- * decoder's self-attention appends one position per step; the encoder-decoder attention computes the
- * memory's keys and values once (`staticKv`). With it each new token costs one step, not a rerun of
- * the whole prefix.
+ * decoder's self-attention (`selfAttention`) appends one position per step; the encoder-decoder
+ * attention (`crossAttention`) computes the memory's keys and values once. With it each new token
+ * costs one step, not a rerun of the whole prefix.
  * @example
  * const cache = new KVCache();
  * for (let t = 0; t < maxLen; t++) logits = model.decodeStep(next, memory, srcPad, cache);

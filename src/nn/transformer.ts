@@ -79,12 +79,10 @@ abstract class TransformerLayerBase extends Module {
   }
 
   /**
-   * Sub-layer `i` with its residual connection, dropout and LayerNorm: post-LN x = norm(x + drop(f(x)))
+   * A sub-layer f with its residual connection, dropout and LayerNorm: post-LN x = norm(x + drop(f(x)))
    * (the paper's and PyTorch's default), or pre-LN x = x + drop(f(norm(x))) when `normFirst`.
    */
-  protected subLayer(i: number, x: Tensor, f: (x: Tensor) => Tensor): Tensor {
-    const norm = this.norms[i];
-    const drop = this.dropouts[i];
+  protected subLayer(x: Tensor, norm: LayerNorm, drop: Dropout, f: (x: Tensor) => Tensor): Tensor {
     return this.normFirst ? x.add(drop.forward(f(norm.forward(x)))) : norm.forward(x.add(drop.forward(f(x))));
   }
 
@@ -130,8 +128,8 @@ export class TransformerEncoderLayer extends TransformerLayerBase {
   forward(src: Tensor, options: EncoderLayerForwardOptions = {}): Tensor {
     expectSequence(src, this.dModel, 'TransformerEncoderLayer');
     let x = src;
-    x = this.subLayer(0, x, (y) => this.selfAttention(y, options)); // (B, S, C)
-    x = this.subLayer(1, x, (y) => this.feedForward(y)); // (B, S, C)
+    x = this.subLayer(x, this.norm1, this.dropout1, (y) => this.selfAttention(y, options)); // (B, S, C)
+    x = this.subLayer(x, this.norm2, this.dropout2, (y) => this.feedForward(y)); // (B, S, C)
     return x;
   }
 }
@@ -191,9 +189,9 @@ export class TransformerDecoderLayer extends TransformerLayerBase {
     expectSequence(tgt, this.dModel, 'TransformerDecoderLayer (tgt)');
     expectSequence(memory, this.dModel, 'TransformerDecoderLayer (memory)');
     let x = tgt;
-    x = this.subLayer(0, x, (y) => this.selfAttention(y, options)); // (B, T, C)
-    x = this.subLayer(1, x, (y) => this.crossAttention(y, memory, options)); // (B, T, C)
-    x = this.subLayer(2, x, (y) => this.feedForward(y)); // (B, T, C)
+    x = this.subLayer(x, this.norm1, this.dropout1, (y) => this.selfAttention(y, options)); // (B, T, C)
+    x = this.subLayer(x, this.norm2, this.dropout2, (y) => this.crossAttention(y, memory, options)); // (B, T, C)
+    x = this.subLayer(x, this.norm3, this.dropout3, (y) => this.feedForward(y)); // (B, T, C)
     return x;
   }
 }
