@@ -72,7 +72,12 @@ function loadData(o: IrisOptions): Data {
   const noHeader = o.header === false;
   if (!o.label) throw new Error(`iris: --csv ${o.csv} needs --label COLUMN (the column holding the class${noHeader ? '; with --no-header, its position 1..N' : ''})`);
   try {
-    return { ...labelledDataset(readCsvFile(o.csv, `--csv ${o.csv}`, { header: !noHeader }), o.label, o.csv), name: o.csv };
+    const table = readCsvFile(o.csv, `--csv ${o.csv}`, { header: !noHeader });
+    if (!noHeader && !table.header.includes(o.label) && table.header.some((h) => h !== '' && Number.isFinite(Number(h)))) {
+      // UCI's iris.data is such a file: its first flower would otherwise be taken for column names
+      throw new Error(`${o.csv}: no column '${o.label}' (columns: ${table.header.join(', ')}); the first line looks like data: if the file has no header row, add --no-header and name the label column by position (e.g. --label ${table.header.length})`);
+    }
+    return { ...labelledDataset(table, o.label, o.csv), name: o.csv };
   } catch (e) {
     throw new Error(`iris: ${(e as Error).message}`);
   }

@@ -3,9 +3,12 @@
 
 Run once, where Debian's python3-sklearn is installed (apt-get install -y python3-sklearn):
 
-    /usr/bin/python3 bench/sklearn/iris_fixture.py [path/to/iris.csv] > test/fixtures/iris/sklearn.json
+    /usr/bin/python3 bench/sklearn/iris_fixture.py > test/fixtures/iris/sklearn.json
 
-The CSV defaults to ../shared/data/iris/iris.csv (Fisher's values; see its SOURCE.md).
+The data are scikit-learn's own sklearn.datasets.load_iris(): Fisher's published values, which is
+what src/data/iris.ts embeds (not UCI's iris.data, which has two transcription errors, in rows 35
+and 38). The features are recorded too ("x"), so the tests can check that the embedded rows are
+the ones these numbers were computed on.
 
 What it records:
 - loo: leave-one-out accuracy and every left-out prediction of KNeighborsClassifier(algorithm='brute')
@@ -13,9 +16,9 @@ What it records:
 - kneighbors: for a few query rows (each asked alone, as leave-one-out does), the 15 nearest of all
   150 flowers, indices and distances in scikit-learn's order (its tie order included);
 - cv10: 10-fold stratified CV accuracy (cross_val_score(..., cv=10): StratifiedKFold, no shuffle)
-  of each classifier with scikit-learn's defaults, plus the per-fold test indices.
+  of each classifier with scikit-learn's defaults, the per-fold test indices, and every held-out
+  prediction (cross_val_predict over the same folds).
 """
-import csv
 import json
 import platform
 import sys
@@ -24,6 +27,7 @@ import warnings
 import numpy as np
 import scipy
 import sklearn
+from sklearn.datasets import load_iris
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -32,16 +36,17 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-path = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/iris/iris.csv"
-with open(path, newline="") as f:
-    rows = list(csv.reader(f))[1:]
-X = np.array([[float(v) for v in r[:4]] for r in rows], dtype=np.float64)
-species = ["setosa", "versicolor", "virginica"]
-y = np.array([species.index(r[4]) for r in rows])
-assert X.shape == (150, 4)
+iris = load_iris()
+X = iris.data.astype(np.float64)
+y = iris.target
+assert X.shape == (150, 4) and list(iris.target_names) == ["setosa", "versicolor", "virginica"]
+# Fisher's values, not UCI's transcription errors (0-based rows 34 and 37)
+assert X[34].tolist() == [4.9, 3.1, 1.5, 0.2] and X[37].tolist() == [4.9, 3.6, 1.4, 0.1]
 
 out = {
     "generator": "bench/sklearn/iris_fixture.py",
+    "data": "sklearn.datasets.load_iris()",
+    "x": X.tolist(),
     "versions": {"sklearn": sklearn.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
                  "python": platform.python_version(), "machine": platform.machine()},
     "loo": [],
@@ -78,7 +83,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
     for name, model in models.items():
         scores = cross_val_score(model, X, y, cv=cv)
-        out["cv10"][name] = {"mean": float(scores.mean()), "folds": scores.tolist(), "params": repr(model)}
+        pred = cross_val_predict(model, X, y, cv=cv)
+        out["cv10"][name] = {"mean": float(scores.mean()), "folds": scores.tolist(), "params": repr(model),
+                             "predictions": pred.tolist()}
 
 json.dump(out, sys.stdout, separators=(",", ":"))
 sys.stdout.write("\n")
