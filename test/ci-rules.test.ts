@@ -17,7 +17,7 @@ test('a missing fixture skips with its path outside CI, and fails the test under
   assert.equal(missingFixture(t, '/nonexistent/gru_tiny.safetensors', {}), true);
   assert.deepEqual(t.skipped, ['no fixture at /nonexistent/gru_tiny.safetensors']);
   assert.throws(() => missingFixture(context(), '/nonexistent/gru_tiny.safetensors', { CI: 'true' }),
-    /\/nonexistent\/gru_tiny\.safetensors is missing: under CI=true a PyTorch-parity test may not skip/);
+    /\/nonexistent\/gru_tiny\.safetensors is missing: under CI=true a test that needs it may not skip/);
   const present = context();
   assert.equal(missingFixture(present, `${REPO_FIXTURES}gru_tiny.safetensors`, { CI: 'true' }), false);
   assert.deepEqual(present.skipped, []);

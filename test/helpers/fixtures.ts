@@ -25,7 +25,7 @@ export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
  */
 export function missingFixture(t: TestContext, path: string, env: NodeJS.ProcessEnv = process.env): boolean {
   if (existsSync(path)) return false;
-  if (isCi(env)) assert.fail(`${path} is missing: under CI=true a PyTorch-parity test may not skip`);
+  if (isCi(env)) assert.fail(`${path} is missing: under CI=true a test that needs it may not skip`);
   t.skip(`no fixture at ${path}`);
   return true;
 }
