@@ -20,7 +20,14 @@ import { normalizeChinese } from '../src/text/chinese.js';
 import { DownloadError, downloadBytes, formatBytes, unzipEntry } from '../src/data/download.js';
 import { integer } from './options.js';
 import { addDownloadOptions, downloadLimits, LIMIT_FLAGS, type DownloadFlags } from './download-options.js';
-import { processIo, type CliIo } from './translate.js';
+
+/** What the command writes besides its result: progress and notes on stderr (a CliIo of cli/translate.ts fits). */
+export interface DataIo {
+  stderr: (text: string) => void;
+  stderrIsTTY: boolean;
+}
+
+const processIo = (): DataIo => ({ stderr: (t) => void process.stderr.write(t), stderrIsTTY: Boolean(process.stderr.isTTY) });
 
 export const TATOEBA_URL = 'https://www.manythings.org/anki/cmn-eng.zip';
 export const TATOEBA_SEED = 20240611;
@@ -182,7 +189,7 @@ export const TATOEBA_LIMITS: DownloadFlags = { maxDownload: 50e6, maxUnpacked: 1
 /** V8's longest string (2^29 − 24 UTF-16 units on 64-bit): cmn.txt is decoded as one string, and UTF-8 never has fewer bytes than units. */
 export const MAX_TEXT_BYTES = 2 ** 29 - 24;
 
-function progress(io: CliIo): ((received: number, total: number | undefined) => void) | undefined {
+function progress(io: DataIo): ((received: number, total: number | undefined) => void) | undefined {
   if (!io.stderrIsTTY) return undefined;
   let shown = 0;
   return (got, total) => {
@@ -289,7 +296,7 @@ async function writeSplit(out: string, contents: [string, string][]): Promise<st
  * Downloads (or reads `--zip`), splits and writes the corpus.
  * @example await runDataTatoeba({ out: 'data/tatoeba', url: TATOEBA_URL, dev: 1000, test: 0, seed: TATOEBA_SEED })
  */
-export async function runDataTatoeba(o: DataTatoebaOptions, io: CliIo = processIo()): Promise<DataTatoebaResult> {
+export async function runDataTatoeba(o: DataTatoebaOptions, io: DataIo = processIo()): Promise<DataTatoebaResult> {
   const say = o.json ? () => {} : (s: string) => io.stderr(s + '\n');
   const out = resolve(o.out);
   // before the download: a bad --out must not cost one

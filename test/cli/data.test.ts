@@ -1,19 +1,23 @@
 /**
  * `llmcore data tatoeba` against a local HTTP server serving a small cmn-eng.zip built here: the
  * download, the unzip, the conversion to chinese<TAB>english, the fixed-seed split that keeps one
- * Chinese sentence (in either script) in one split, the attribution files, and clear errors.
+ * Chinese sentence (in either script) in one split, the attribution files, and clear errors; a run
+ * over an earlier one leaves no stale split; hostile servers get one clear line from the command.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { strToU8, zipSync } from 'fflate';
 import { runDataTatoeba, prepareTatoeba, splitMix64, chineseKey, extractCmn, TATOEBA_SEED, type DataTatoebaOptions } from '../../cli/data.js';
 import type { CliIo } from '../../cli/translate.js';
 import { readParallelFile } from '../../src/data/parallel-file.js';
 import { tempDir } from '../decode/tiny-translator.js';
+import { startHostileServer } from '../data/download-hostile.js';
 
 const attribution = (i: number): string => `CC-BY 2.0 (France) Attribution: tatoeba.org #${1000 + i} (CM) & #${5000 + i} (someone)`;
 const lines: string[] = [];
@@ -139,4 +143,84 @@ test('clear errors: HTTP errors, no server, not a zip, no cmn.txt, too few pairs
   await assert.rejects(runDataTatoeba(options(out, { dev: 1000 }), io()), /only 63 pairs: cannot fill dev 1000/);
   await assert.rejects(runDataTatoeba(options(out, { zip: join(out, 'nope.zip') }), io()), /cannot read --zip .*nope\.zip \(ENOENT\)/);
   assert.equal(extractCmn(zipSync({ 'deep/dir/cmn.txt': strToU8('Hi.\t你好。\tx\n') }), 'z').trim(), 'Hi.\t你好。\tx');
+});
+
+test('a second run into the same --out leaves only its own split: the stale test files go, SOURCE.md lists the split', async () => {
+  const out = tempDir('tatoeba-');
+  await runDataTatoeba(options(out, { test: 5 }), io());
+  const staleTest = readFileSync(join(out, 'test.tsv'), 'utf8');
+  writeFileSync(join(out, 'notes.txt'), 'mine'); // not a split file: left alone
+  const x = io();
+  const r = await runDataTatoeba(options(out), x);
+  assert.deepEqual(r.removed, ['test.tsv', 'test.attribution.txt']);
+  assert.deepEqual(readdirSync(out).sort(), ['SOURCE.md', 'dev.attribution.txt', 'dev.tsv', 'notes.txt', 'train.attribution.txt', 'train.tsv']);
+  // the pairs of the old test.tsv are now in train/dev, and nowhere twice
+  const now = readFileSync(join(out, 'train.tsv'), 'utf8') + readFileSync(join(out, 'dev.tsv'), 'utf8');
+  for (const line of staleTest.trimEnd().split('\n')) assert.ok(now.includes(line + '\n'), line);
+  assert.match(x.err.join(''), /removed test\.tsv, test\.attribution\.txt \(an earlier split, not part of this one\)/);
+  const source = readFileSync(join(out, 'SOURCE.md'), 'utf8');
+  assert.match(source, /\| `train\.tsv` \| 53 \|\n\| `train\.attribution\.txt` \| 53 \|\n\| `dev\.tsv` \| 10 \|\n\| `dev\.attribution\.txt` \| 10 \|\n/);
+  assert.doesNotMatch(source, /\| `test/);
+  assert.match(source, /Removed, left by an earlier run with another split: `test\.tsv`, `test\.attribution\.txt`\./);
+  assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.tmp')), []);
+});
+
+/** `llmcore data …` in a child process; asynchronous, so this process's servers keep answering. */
+function llmcore(args: string[]): Promise<{ code: number | null; out: string; err: string; ms: number }> {
+  const cli = fileURLToPath(new URL('./run-data-cli.ts', import.meta.url));
+  const t0 = performance.now();
+  return new Promise((done) => {
+    // killed after a minute: a command that hangs on a silent server fails the test instead of stalling it
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => done({ code, out, err, ms: performance.now() - t0 }));
+  });
+}
+
+test('llmcore data tatoeba against hostile servers: one clear line each, nothing written', async () => {
+  const hostile = await startHostileServer();
+  try {
+    const out = join(tempDir('tatoeba-'), 'out');
+    const cases: [string[], RegExp][] = [
+      [['--url', `${hostile.base}/endless`, '--max-download', '1MB'], new RegExp(`^llmcore: data tatoeba: ${hostile.base}/endless sent more than the cap of 1 MB \\(--max-download\\); refused\\n$`)],
+      [['--url', `${hostile.base}/silent`, '--timeout', '0.5'], new RegExp(`^llmcore: data tatoeba: no answer from ${hostile.base}/silent within 0\\.5 s \\(--timeout\\)\\n$`)],
+      [['--url', `${hostile.base}/bomb.zip`, '--max-unpacked', '5MB'], new RegExp(`^llmcore: data tatoeba: cmn\\.txt in ${hostile.base}/bomb\\.zip unpacks to more than the cap of 5 MB \\(--max-unpacked\\); refused\\n$`)],
+      [['--url', `${hostile.base}/truncated`], new RegExp(`^llmcore: data tatoeba: the connection to ${hostile.base}/truncated closed after 500 of 1000 bytes \\([^\\n]*\\)\\n$`)],
+      [['--url', `${hostile.base}/huge`], /^llmcore: data tatoeba: .*\/huge announces 10 GB, more than the cap of 50 MB \(--max-download\); refused\n$/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => llmcore(['data', 'tatoeba', '--out', out, '--json', ...args])));
+    results.forEach((r, i) => {
+      assert.equal(r.code, 1, r.err);
+      assert.match(r.err, cases[i][1]);
+      assert.equal(r.out, '');
+    });
+    assert.deepEqual(readdirSync(out), []);
+  } finally {
+    await hostile.close();
+  }
+});
+
+test('llmcore data tatoeba --help states the caps and timeouts; bad values name the option', async () => {
+  const [help, data, bad, huge] = await Promise.all([
+    llmcore(['data', 'tatoeba', '--help']),
+    llmcore(['data', '--help']),
+    llmcore(['data', 'tatoeba', '--max-download', 'lots']),
+    llmcore(['data', 'tatoeba', '--max-unpacked', '1GB']),
+  ]);
+  assert.equal(help.code, 0);
+  const text = help.out.replace(/\s+/g, ' ');
+  assert.match(text, /--max-download <size> .*\(default: 50 MB\)/);
+  assert.match(text, /--max-unpacked <size> .*\(default: 100 MB\)/);
+  assert.match(text, /--timeout <duration> .*\(default: 30s\)/);
+  assert.match(text, /--max-time <duration> .*\(default: 10m00s\)/);
+  assert.match(text, /--test <n> pairs in test\.tsv \(0: no test file\) \(default: 0\)/);
+  assert.match(data.out, /Usage: llmcore data <set> \[options\]/);
+  assert.match(data.out, /tatoeba/);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /option '--max-download <size>' argument 'lots' is invalid\. expected a size like 50MB, 1\.5GB, 512KiB or a number of bytes, got 'lots'/);
+  assert.equal(huge.code, 1);
+  assert.match(huge.err, /'--max-unpacked <size>' argument '1GB' is invalid\. at most 536\.9 MB \(cmn\.txt is read as one JavaScript string\)/);
 });
