@@ -1,5 +1,5 @@
 /**
- * `llmcore lm predict --generate N` as a user runs it (child process): the continuation, now decoded
+ * `llmcore predict --generate N` as a user runs it (child process): the continuation, now decoded
  * incrementally (KV cache / carried state), is the one the old rerun-the-window loop gives, for a
  * Transformer whose context the continuation runs past and for an LSTM.
  */
@@ -29,10 +29,11 @@ async function modelDir(kind: LmKind): Promise<string> {
 }
 
 for (const kind of ['transformer', 'lstm'] as const) {
-  test(`lm predict --generate 30 (${kind}): the continuation the old rerun-the-window loop gives`, async () => {
+  test(`predict --model DIR --generate 30 (${kind}): the continuation the old rerun-the-window loop gives`, async () => {
     const out = await modelDir(kind);
-    const r = llmcore(['lm', 'predict', 'w1 w2 w3', '--model-dir', out, '--generate', '30', '--json']);
+    const r = llmcore(['predict', 'w1 w2 w3', '--model', out, '--generate', '30', '--json']);
     assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '', 'the current spelling: no notice');
     const got = JSON.parse(r.stdout) as { continuation: string[] };
     const lm = await loadLm(out);
     lm.model.eval();
