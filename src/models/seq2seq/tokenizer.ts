@@ -6,7 +6,7 @@
  */
 import { hanRuns, tokenizeChinese } from '../../text/chinese.js';
 import { detokenizeEnglish, tokenizeEnglish, Truecaser } from '../../text/english.js';
-import { Bpe, decodeBpe } from '../../text/bpe.js';
+import { Bpe, BPE_CONTINUATION, decodeBpe } from '../../text/bpe.js';
 import { Vocab, EOS_ID, BOS_ID, PAD_ID } from '../../text/vocab.js';
 
 /** Chinese units: characters, ICU dictionary words, or BPE subwords learned over runs of Han characters. */
@@ -32,10 +32,17 @@ export interface TokenizerConfig {
   maxSourceLen: number;
   /** Training pairs with a longer target are dropped. */
   maxTargetLen: number;
+  /**
+   * Numbers: 'split' (new tokenizers) makes every digit its own unit on both sides (我1991年 → 我 1 9 9 1
+   * 年; "1,600" → 1@@ ,@@ 6@@ 0@@ 0@@ 0), so any number is made of units the model has seen and can be
+   * copied digit by digit. 'run' (tokenizers saved before the field existed) keeps a run of digits
+   * as one source unit and lets English BPE cut numbers as it learned, so unseen numbers are <unk>.
+   */
+  digits?: 'split' | 'run';
 }
 
-export const DEFAULT_TOKENIZER_CONFIG: TokenizerConfig = {
-  source: 'char', target: 'bpe', bpeMerges: 4000, srcBpeMerges: 4000, srcMinFreq: 1, tgtMinFreq: 1, maxSourceLen: 64, maxTargetLen: 64,
+export const DEFAULT_TOKENIZER_CONFIG: Required<TokenizerConfig> = {
+  source: 'char', target: 'bpe', bpeMerges: 4000, srcBpeMerges: 4000, srcMinFreq: 1, tgtMinFreq: 1, maxSourceLen: 64, maxTargetLen: 64, digits: 'split',
 };
 
 export interface EncodedSource {
@@ -78,23 +85,31 @@ export class TranslationTokenizer {
     const c = { ...DEFAULT_TOKENIZER_CONFIG, ...config };
     if (pairs.length === 0) throw new Error('TranslationTokenizer.train: no training pairs');
     checkSourceUnit(c.source, 'TranslationTokenizer.train');
+    checkDigits(c.digits, 'TranslationTokenizer.train');
     // normalisation (OpenCC) is the costly part: each sentence is normalised once, for learning and encoding
     let srcBpe: Bpe | null = null;
     let srcTokens: string[][];
     if (c.source === 'bpe') {
-      const runs = pairs.map((p) => bpeWords(p.source));
+      const runs = pairs.map((p) => bpeWords(p.source, c.digits));
       const learned = Bpe.learn(runs, { numMerges: c.srcBpeMerges });
       srcTokens = runs.map((r) => learned.encode(r));
       srcBpe = learned;
     } else {
       const mode = c.source;
-      srcTokens = pairs.map((p) => tokenizeChinese(p.source, { mode }));
+      srcTokens = pairs.map((p) => digitUnits(tokenizeChinese(p.source, { mode }), c.digits));
     }
     const enTokens = pairs.map((p) => tokenizeEnglish(p.target));
     const truecaser = Truecaser.learn(enTokens);
     const cased = enTokens.map((t) => truecaser.apply(t));
-    const bpe = c.target === 'bpe' ? Bpe.learn(cased, { numMerges: c.bpeMerges }) : null;
-    const tgtTokens = bpe ? cased.map((t) => bpe.encode(t)) : cased;
+    // numbers are left out of the learned merges when their digits are units of their own
+    const forMerges = c.digits === 'split' ? cased.map((t) => t.filter((w) => !HAS_DIGIT.test(w))) : cased;
+    const bpe = c.target === 'bpe' ? Bpe.learn(forMerges, { numMerges: c.bpeMerges }) : null;
+    const tgtTokens = cased.map((t) => targetPiecesOf(t, bpe, c.digits));
+    if (c.digits === 'split') {
+      // every digit is in both vocabularies even if the corpus lacks one: no number is ever <unk>
+      for (let i = 0; i < c.srcMinFreq; i++) srcTokens.push([...DIGITS]);
+      for (let i = 0; i < c.tgtMinFreq; i++) tgtTokens.push([...DIGITS, ...DIGITS.map((d) => d + BPE_CONTINUATION)]);
+    }
     return new TranslationTokenizer(
       c,
       Vocab.build(srcTokens, { minFreq: c.srcMinFreq }),
@@ -111,13 +126,12 @@ export class TranslationTokenizer {
 
   /** Chinese text → normalised tokens (no truncation). */
   sourceTokens(text: string): string[] {
-    return sourceUnits(text, this.config.source, this.srcBpe);
+    return sourceUnits(text, this.config.source, this.srcBpe, this.config.digits ?? 'run');
   }
 
   /** English text → the target pieces the model predicts. */
   targetTokens(text: string): string[] {
-    const cased = this.truecaser.apply(tokenizeEnglish(text));
-    return this.bpe ? this.bpe.encode(cased) : cased;
+    return targetPiecesOf(this.truecaser.apply(tokenizeEnglish(text)), this.bpe, this.config.digits ?? 'run');
   }
 
   /** Chinese text → ids without bos/eos, cut to maxSourceLen. */
@@ -146,7 +160,7 @@ export class TranslationTokenizer {
   /** Target ids → natural English text. */
   decodeTarget(ids: readonly number[]): string {
     const pieces = this.targetPieces(ids);
-    const words = this.bpe ? decodeBpe(pieces) : pieces;
+    const words = this.bpe || this.config.digits === 'split' ? decodeBpe(pieces) : pieces;
     return detokenizeEnglish(words);
   }
 
@@ -168,7 +182,9 @@ export class TranslationTokenizer {
     if (!o || o.format !== 'llmcore-translation-tokenizer' || o.version !== 1 || !o.config) {
       throw new Error('tokenizer.json: not an llmcore translation tokenizer (format/version missing or wrong)');
     }
-    const config = { ...DEFAULT_TOKENIZER_CONFIG, ...o.config };
+    // a tokenizer saved before `digits` existed kept digit runs whole: it must go on doing so
+    const config = { ...DEFAULT_TOKENIZER_CONFIG, ...o.config, digits: o.config.digits ?? 'run' };
+    checkDigits(config.digits, 'tokenizer.json');
     if (config.target === 'bpe' && !o.bpe) throw new Error('tokenizer.json: target is bpe but no merges are stored');
     if (config.source === 'bpe' && !o.srcBpe) throw new Error('tokenizer.json: source is bpe but no source merges are stored');
     checkSourceUnit(config.source, 'tokenizer.json');
@@ -188,12 +204,45 @@ export class TranslationTokenizer {
   }
 }
 
+type Digits = 'split' | 'run';
+
+function checkDigits(digits: unknown, where: string): asserts digits is Digits {
+  if (digits !== 'split' && digits !== 'run') throw new Error(`${where}: digits must be split or run, got ${JSON.stringify(digits)}`);
+}
+
+const HAS_DIGIT = /[0-9]/;
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+/** '1,600' → ['1', ',', '6', '0', '0'], 'MP3' → ['MP', '3']: each digit alone, the rest in runs. */
+export function splitDigits(token: string): string[] {
+  return token.match(/[0-9]|[^0-9]+/g) ?? [];
+}
+
+/** Source tokens with every digit a unit of its own ('split'), or as they are ('run'). */
+function digitUnits(tokens: string[], digits: Digits): string[] {
+  return digits === 'split' ? tokens.flatMap((t) => (HAS_DIGIT.test(t) ? splitDigits(t) : [t])) : tokens;
+}
+
+/** Cased English words → target pieces: BPE (if any), with the words holding digits cut digit by digit ('split'). */
+function targetPiecesOf(words: readonly string[], bpe: Bpe | null, digits: Digits): string[] {
+  if (digits === 'run') return bpe ? bpe.encode(words) : [...words];
+  const out: string[] = [];
+  for (const w of words) {
+    if (!HAS_DIGIT.test(w)) out.push(...(bpe ? bpe.encodeWord(w) : [w]));
+    else {
+      const parts = splitDigits(w);
+      parts.forEach((p, i) => out.push(i < parts.length - 1 ? p + BPE_CONTINUATION : p));
+    }
+  }
+  return out;
+}
+
 /** Chinese text → the words a source BPE learns inside and encodes: normalised runs of Han characters. */
-function bpeWords(text: string): string[] {
-  return hanRuns(tokenizeChinese(text, { mode: 'char' }));
+function bpeWords(text: string, digits: Digits): string[] {
+  return hanRuns(digitUnits(tokenizeChinese(text, { mode: 'char' }), digits));
 }
 
 /** Chinese text → the model's source units. */
-function sourceUnits(text: string, unit: SourceUnit, srcBpe: Bpe | null): string[] {
-  return unit === 'bpe' ? srcBpe!.encode(bpeWords(text)) : tokenizeChinese(text, { mode: unit });
+function sourceUnits(text: string, unit: SourceUnit, srcBpe: Bpe | null, digits: Digits): string[] {
+  return unit === 'bpe' ? srcBpe!.encode(bpeWords(text, digits)) : digitUnits(tokenizeChinese(text, { mode: unit }), digits);
 }
