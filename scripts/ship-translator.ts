@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { readParallelFile } from '../src/data/parallel-file.js';
 import { loadTranslator, saveTranslator } from '../src/models/seq2seq/checkpoint.js';
 import { evaluateTranslations, translate } from '../src/models/seq2seq/translate.js';
-import type { EvalRecord } from '../src/models/seq2seq/train.js';
+import type { TranslationEvalRecord as EvalRecord } from '../src/models/seq2seq/train.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -57,12 +57,13 @@ const card = `# zh-en: the shipped Chinese→English Transformer
 Trained by llmcore on this project's machine (2 shared CPU cores) with:
 
 \`\`\`sh
-npx llmcore train translate --train ../shared/data/tatoeba-cmn-eng/train.tsv --dev ../shared/data/tatoeba-cmn-eng/dev.tsv \\
-  --out runs/zh-en-d256 --d-model ${m.dModel} --heads ${m.nhead} --encoder-layers ${m.numEncoderLayers} --decoder-layers ${m.numDecoderLayers} \\
-  --ff ${m.dimFeedforward} --dropout ${m.dropout}${m.tieOutput ? ' --tie' : ''} --max-tokens ${t.maxTokens} --warmup ${t.warmupSteps} \\
-  --time-budget ${Math.round(t.timeBudgetSeconds / 60)}m --seed ${t.seed}${sourceFlags}
-npx tsx scripts/ship-translator.ts runs/zh-en-d256
+npx llmcore train translate --recipe recipes/zh-en.json --out runs/zh-en
+npx tsx scripts/ship-translator.ts runs/zh-en
 \`\`\`
+
+The recipe file holds every setting of the run (the defaults of \`llmcore train translate\` are the same
+values); spelled as flags: \`--d-model ${m.dModel} --heads ${m.nhead} --encoder-layers ${m.numEncoderLayers} --decoder-layers ${m.numDecoderLayers}
+--ff ${m.dimFeedforward} --dropout ${m.dropout}${m.tieOutput ? ' --tie' : ''} --max-tokens ${t.maxTokens} --warmup ${t.warmupSteps} --time-budget ${Math.round(t.timeBudgetSeconds / 60)}m --seed ${t.seed}${sourceFlags}\`.
 
 ## Model
 - Transformer encoder-decoder as in *Attention Is All You Need* (post-LN), PyTorch nn.Transformer parameter names:
