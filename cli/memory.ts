@@ -12,6 +12,8 @@ import {
 } from '../src/models/memory/experiment.js';
 import { memorySvg } from '../src/models/memory/plot.js';
 import { integer, positiveInteger, printJson } from './options.js';
+import { onStopSignals } from './stop-signals.js';
+import { checkOutputFile } from './paths.js';
 
 const KINDS = ['rnn', 'lstm', 'gru', 'transformer'] as const;
 const LABEL: Record<string, string> = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU', transformer: 'Transformer' };
@@ -91,24 +93,23 @@ export async function runMemory(o: MemoryCliOptions, out: (line: string) => void
   const options = memoryOptions(o);
   const quiet = !!o.json;
   const t0 = performance.now();
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    log('\nstopping: finishing the current model\'s evaluation, skipping the rest…');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
+  // a plot that cannot be written is found now, not after minutes of training
+  if (o.plot) checkOutputFile(o.plot, '--plot');
+  const stop = onStopSignals(log, 'finishing the current model\'s evaluation, skipping the rest and printing what was measured');
   let result: MemoryExperimentResult;
   try {
     result = await runMemoryExperiment(options, {
       log: quiet ? undefined : log,
-      signal: controller.signal,
+      signal: stop.signal,
       onStep: quiet ? undefined : (kind, step, steps, loss) => {
         if (step % Math.max(1, Math.round(steps / 5)) === 0 && step < steps) log(`  ${kind}: step ${step}/${steps}, loss ${loss.toFixed(3)}`);
       },
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    stop.dispose();
   }
+  const code = stop.exitCode();
+  if (code !== undefined) process.exitCode = code;
   const seconds = (performance.now() - t0) / 1000;
   if (!quiet) {
     out('');

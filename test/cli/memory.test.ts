@@ -50,3 +50,14 @@ test('bad options are refused with the option named', async () => {
   await assert.rejects(program.parseAsync(['node', 'llmcore', 'memory', '--steps', '0']), /expected an integer >= 1/);
   await assert.rejects(runMemory({ bindings: 9, steps: 1 }, () => {}, () => {}), /bindings must be an integer in \[1, 8\]/);
 });
+
+test('a --plot that cannot be written is refused before any training', async () => {
+  const logged: string[] = [];
+  const t0 = performance.now();
+  await assert.rejects(
+    runMemory({ steps: 400, distances: [0], testExamples: 8, batchSize: 4, benchLengths: [], seed: 3, plot: '/nonexistent/x.svg' }, () => {}, (l) => logged.push(l)),
+    /--plot \/nonexistent\/x\.svg: the folder \/nonexistent does not exist/,
+  );
+  assert.deepEqual(logged, [], 'nothing trained');
+  assert.ok(performance.now() - t0 < 2000);
+});
