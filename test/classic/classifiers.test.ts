@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { crossValidate, type Classifier } from '../../src/classic/validation.js';
 import { KNeighborsClassifier } from '../../src/classic/knn.js';
 import { LogisticRegression } from '../../src/classic/logistic.js';
-import { SVC } from '../../src/classic/svm.js';
+import { SVC, SVC_MAX_PAIR } from '../../src/classic/svm.js';
 import { DecisionTreeClassifier } from '../../src/classic/tree.js';
 import { RandomForestClassifier } from '../../src/classic/forest.js';
 import { loadIris } from '../../src/data/iris.js';
@@ -84,4 +84,11 @@ test('the other classifiers refuse bad input too', () => {
     assert.throws(() => m.predict([[1, 2, 3]]), /has 3 values, expected 4|needs 4 values/);
     assert.throws(() => m.predict([[1, 2, NaN, 4]]), /finite/);
   }
+});
+
+test('SVC refuses a pair of classes whose kernel matrix would not fit in memory, before allocating it', () => {
+  const n = SVC_MAX_PAIR + 1;
+  const x = Array.from({ length: n }, (_, i) => [i]);
+  const y = x.map((_, i) => i % 2);
+  assert.throws(() => new SVC().fit(x, y), /SVC\.fit: classes 0 and 1 have 8,193 samples together; at most 8,192, because their kernel matrix .* is held in memory/);
 });

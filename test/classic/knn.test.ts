@@ -131,3 +131,31 @@ test('bad input gets clear errors, never a silent answer', () => {
   assert.throws(() => new KNeighborsClassifier({ metric: 'cosine', algorithm: 'kdtree' }), is(/KD-tree/));
   assert.throws(() => knn.kneighbors([[1, 2, 3, 4]], 0), is(/k must be an integer >= 1/));
 });
+
+test('distances that overflow float64 are errors, for queries and for training sets', () => {
+  const knn = new KNeighborsClassifier({ k: 3 }).fit(iris.x, iris.y);
+  const is = (re: RegExp) => (e: Error) => e instanceof DataError && re.test(e.message);
+  assert.throws(() => knn.predict([[1e155, 1, 1, 1]]), is(/euclidean distance between query 0 and training sample 0 is Infinity, not a finite number/));
+  assert.throws(() => knn.kneighbors([[1, 1, 1, -1e160]]), is(/not a finite number/));
+  for (const algorithm of ['kdtree', 'brute'] as const) {
+    // 1.7e308 − (−1.7e308) is beyond float64
+    const m = new KNeighborsClassifier({ k: 1, metric: 'manhattan', algorithm }).fit([[1.7e308], [0]], [0, 1]);
+    assert.deepEqual(m.predict([[1e308]]), [0]);
+    assert.throws(() => m.predict([[-1.7e308]]), is(/manhattan distance .* is Infinity.*differences overflow/));
+  }
+  assert.throws(() => new KNeighborsClassifier({ precision: 'float64' }).fit([[1e200], [1]], [0, 1]), is(/feature vector 0: the sum of its squared features is Infinity/));
+});
+
+test('minkowski is computed stably for any p: huge p is the largest difference, p = 3 as before', () => {
+  const x = [[0, 0], [0.5, 0.1], [0.3, 0.45], [2, 2]];
+  const q = [[0.1, 0.05]];
+  for (const algorithm of ['brute', 'kdtree'] as const) {
+    const big = new KNeighborsClassifier({ k: 4, metric: 'minkowski', p: 1e308, algorithm }).fit(x, [0, 1, 2, 3]).kneighbors(q);
+    const cheb = x.map((r) => Math.max(Math.abs(r[0] - 0.1), Math.abs(r[1] - 0.05)));
+    assert.deepEqual(big.indices[0], [0, 2, 1, 3], algorithm);
+    big.distances[0].forEach((d, i) => assert.ok(Math.abs(d - cheb[big.indices[0][i]]) < 1e-15, `${algorithm}: ${d}`));
+  }
+  const p3 = new KNeighborsClassifier({ k: 4, metric: 'minkowski', p: 3 }).fit(x, [0, 1, 2, 3]).kneighbors(q).distances[0];
+  const direct = x.map((r) => (Math.abs(r[0] - 0.1) ** 3 + Math.abs(r[1] - 0.05) ** 3) ** (1 / 3)).sort((a, b) => a - b);
+  p3.forEach((d, i) => assert.ok(Math.abs(d - direct[i]) < 1e-15));
+});

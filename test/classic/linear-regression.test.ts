@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitLine, leastSquares, makeLinePoints } from '../../src/classic/linear-regression.js';
+import { DivergenceError, fitLine, LINEAR_LIMITS, leastSquares, makeLinePoints } from '../../src/classic/linear-regression.js';
 
 test('gradient descent reaches the least-squares answer and recovers a and b within 1% (1,000 points)', () => {
   for (const seed of [0, 1, 2]) {
@@ -35,4 +35,19 @@ test('degenerate data gives clear errors', () => {
   assert.throws(() => leastSquares({ x: [1, 1, 1], y: [1, 2, 3] }), /all x values are equal/);
   assert.throws(() => fitLine({ x: [1], y: [2] }), /at least 2 points/);
   assert.throws(() => makeLinePoints({ a: 1, b: 1, noise: -1, points: 10, seed: 0 }), /noise/);
+});
+
+test('divergence is an error, whether the loss overflows or only stops falling', () => {
+  const points = makeLinePoints({ a: 3, b: 5, noise: 0.2, points: 100, seed: 0 });
+  assert.throws(() => fitLine(points, { lr: 1.5 }), (e: Error) => e instanceof DivergenceError && /diverged at step \d+: the loss is (Infinity|NaN)/.test(e.message));
+  assert.throws(() => fitLine(points, { lr: 1 }), (e: Error) => e instanceof DivergenceError && /the loss went from/.test(e.message));
+  assert.ok(fitLine(points, { lr: 0.9, steps: 50 }).loss < 1);
+  // data that a = b = 0 already fits exactly is not "divergence"
+  assert.equal(fitLine({ x: [0, 1, 2], y: [0, 0, 0] }, { lr: 0.5 }).loss, 0);
+});
+
+test('sizes are bounded before any work', () => {
+  assert.throws(() => makeLinePoints({ a: 1, b: 1, noise: 0, points: LINEAR_LIMITS.points + 1, seed: 0 }), /--points must be an integer from 2 to 1,000,000/);
+  assert.throws(() => fitLine({ x: [0, 1], y: [0, 1] }, { steps: LINEAR_LIMITS.steps + 1 }), /--steps must be an integer from 1 to 100,000/);
+  assert.throws(() => fitLine({ x: [0, 1], y: [0, 1] }, { lr: -0.1 }), /--lr must be a number > 0/);
 });

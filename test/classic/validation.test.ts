@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { crossValidate, kSweep, leaveOneOut, stratifiedKFold } from '../../src/classic/validation.js';
 import { KNeighborsClassifier } from '../../src/classic/knn.js';
+import { DecisionTreeClassifier } from '../../src/classic/tree.js';
 import { loadIris } from '../../src/data/iris.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/iris/sklearn.json', import.meta.url), 'utf8'));
@@ -46,4 +47,17 @@ test('validation refuses empty or mismatched data', () => {
   assert.throws(() => leaveOneOut(() => new KNeighborsClassifier(), [], []), /empty/);
   assert.throws(() => leaveOneOut(() => new KNeighborsClassifier({ k: 1 }), [[1]], [0]), /at least 2/);
   assert.throws(() => crossValidate(() => new KNeighborsClassifier(), [[1], [2]], [0], [[0]]), /2 feature vectors but 1 labels/);
+});
+
+test("the mean of fold accuracies is numpy's (pairwise summation): the tree's 10-fold CV is 0.96, not 0.9600000000000002", () => {
+  const folds = fixture.cv10.tree.folds as number[];
+  assert.notEqual(folds.reduce((a, b) => a + b, 0) / folds.length, 0.96); // why a plain sum will not do
+  const fixed = { fit() {}, predict: (x: number[][]) => x.map(() => 0) };
+  // fold accuracies of 1/3 each: numpy 1.24, np.mean([1/3] * 10) is 0.33333333333333337
+  const r = crossValidate(() => fixed, iris.x, iris.y, fixture.cv10.folds);
+  assert.equal(r.accuracy, 0.33333333333333337);
+  const tree = crossValidate(() => new DecisionTreeClassifier(), iris.x, iris.y, fixture.cv10.folds);
+  assert.deepEqual(tree.foldAccuracies, folds);
+  assert.equal(tree.accuracy, fixture.cv10.tree.mean);
+  assert.equal(tree.accuracy, 0.96);
 });
