@@ -10,5 +10,6 @@ export {
   type LmTrainingConfig, type LmMetrics, type LmEvalRecord, type LmEvaluation, type Streams,
 } from './train.js';
 export { predictNext, nextDistribution, continueGreedy, PromptError, type NextWord, type NextWordPrediction } from './predict.js';
+export { LmStepModel } from './step.js';
 export { LM_FORMAT, type LmDirConfig, type LoadedLm } from './config.js';
 export { trainLm, prepareLm, lmResults, trainBuiltinLm, BUILTIN_PRESETS, type TrainLmOptions, type PreparedLm, type TrainedLm, type LmSizes } from './session.js';
