@@ -98,7 +98,9 @@ test('size options are bounded up front with the reason; the beam also by the ta
 /** Runs the CLI with stdout read by a reader that takes one line and goes away (as `| head -1`). */
 function firstLineThenClose(args: string[], stdin: Buffer | null): Promise<{ line: string; status: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    // cli/main.ts, as `npx llmcore` runs it: its own EPIPE handling is part of what is tested
+    const main = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let out = '';
     let stderr = '';
     let line: string | null = null;
