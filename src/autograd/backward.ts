@@ -50,8 +50,8 @@ export function runBackward(root: Tensor, gradient?: Tensor): void {
       const g = grads.get(t);
       if (!g) continue;
       grads.delete(t); // frees each gradient as soon as it has been passed on
-      // Fix: with mixed float32/float64 operands the incoming gradient can be float64; a tensor's
-      // .grad always takes the tensor's own dtype (as in PyTorch), so cast before storing it.
+      // With mixed float32/float64 operands the incoming gradient can be float64; a tensor's .grad
+      // always takes the tensor's own dtype (as in PyTorch), so cast before storing it.
       if (!t.gradFn || t.retainsGrad) t.grad = accumulate(t.grad, g.dtype === t.dtype ? g : g.to(t.dtype));
       if (!t.gradFn) continue;
       const node = t.gradFn;

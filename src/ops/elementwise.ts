@@ -108,9 +108,9 @@ export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x);
 
 /** Clamps into [min, max]; either bound may be null. Gradient passes where min ≤ x ≤ max (bounds included, as PyTorch). */
 export function clamp(x: Tensor, min: number | null, max: number | null): Tensor {
-  // Fix: built from maximum/minimum, a value exactly on a bound got half the gradient (their tie
-  // rule); torch.clamp passes the whole gradient there. `where` keeps x's gradient unless x is
-  // strictly outside, and NaN still propagates (a comparison with NaN is false, so x is kept).
+  // Not built from maximum/minimum: their tie rule would give a value exactly on a bound half the
+  // gradient, where torch.clamp passes all of it. `where` keeps x's gradient unless x is strictly
+  // outside, and NaN still propagates (a comparison with NaN is false, so x is kept).
   let y = x;
   if (min !== null) y = where(binaryRaw('lt', y, asTensor(min, y)), min, y);
   if (max !== null) y = where(binaryRaw('gt', y, asTensor(max, y)), max, y);

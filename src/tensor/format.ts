@@ -22,8 +22,8 @@ export function formatTensor(t: Tensor): string {
     maxAbs = Math.max(maxAbs, a);
     if (a > 0) minAbs = Math.min(minAbs, a);
   }
-  // Fix: a tiny non-zero value beside larger ones (e.g. [1e-5, 2]) used to print as 0.0000; like
-  // PyTorch, switch to scientific notation when some non-zero magnitude is below 1e-4.
+  // A tiny non-zero value beside larger ones (e.g. [1e-5, 2]) would print as 0.0000 in fixed
+  // notation; like PyTorch, switch to scientific notation when some non-zero magnitude is below 1e-4.
   const sci = !isInt && (maxAbs >= 1e5 || (maxAbs > 0 && maxAbs < 1e-3) || minAbs < 1e-4);
   const cells: string[] = Array.from(data, (v) => formatNumber(v, isInt, sci));
   const width = cells.reduce((w, c) => Math.max(w, c.length), 0);
