@@ -131,6 +131,11 @@ export function fitLine(points: LinePoints, options: FitOptions = {}): FitStep {
     optimizer.step();
     last = { step, ...toOriginal(), loss: loss.item() };
     if (step === 1) initialLoss = last.loss;
+    if (step === 1 && !Number.isFinite(last.loss)) {
+      // the loss of a = b = 0 is the mean of y²: no learning rate is to blame
+      const big = y.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      throw new DivergenceError(`linear: the loss is ${last.loss} before any learning: y values up to ${big.toPrecision(3)} are too large for the engine's float32 arithmetic (their squares pass 3.4e38); rescale y`, last);
+    }
     if (!Number.isFinite(last.loss) || !Number.isFinite(last.a) || !Number.isFinite(last.b)) {
       throw new DivergenceError(`linear: gradient descent diverged at step ${step}: the loss is ${last.loss} (a = ${last.a}, b = ${last.b}) with --lr ${lr}; x is standardized, so a rate below 1 converges (the default is 0.1)`, last);
     }

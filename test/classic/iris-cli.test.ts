@@ -59,3 +59,12 @@ test('other models through the CLI: 10-fold by default', () => {
   assert.equal(result.cv, '10fold');
   assert.equal(result.accuracy, 0.96); // numpy's mean of the folds, as cross_val_score(...).mean()
 });
+
+test('runIris takes the classifier as arch, and as the old option name model (cli/tour.ts passes that)', () => {
+  const { model: _omit, ...rest } = base;
+  const byArch = runIris({ ...rest, arch: 'tree', json: true }, () => {});
+  const byModel = runIris({ ...rest, model: 'tree', json: true }, () => {});
+  assert.deepEqual(byArch, byModel);
+  assert.equal(byArch.model, 'tree');
+  assert.throws(() => runIris({ ...rest, arch: 'svm', model: 'tree' }, () => {}), /--arch svm and --model tree disagree/);
+});

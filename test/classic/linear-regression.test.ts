@@ -42,6 +42,8 @@ test('divergence is an error, whether the loss overflows or only stops falling',
   assert.throws(() => fitLine(points, { lr: 1.5 }), (e: Error) => e instanceof DivergenceError && /diverged at step \d+: the loss is (Infinity|NaN)/.test(e.message));
   assert.throws(() => fitLine(points, { lr: 1 }), (e: Error) => e instanceof DivergenceError && /the loss went from/.test(e.message));
   assert.ok(fitLine(points, { lr: 0.9, steps: 50 }).loss < 1);
+  // overflow in the data itself is not blamed on the learning rate
+  assert.throws(() => fitLine({ x: [0, 1], y: [1e30, 2e30] }), /the loss is Infinity before any learning: y values up to 2\.00e\+30 are too large for the engine's float32 arithmetic/);
   // data that a = b = 0 already fits exactly is not "divergence"
   assert.equal(fitLine({ x: [0, 1, 2], y: [0, 0, 0] }, { lr: 0.5 }).loss, 0);
 });
