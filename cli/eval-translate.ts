@@ -11,7 +11,7 @@ import { formatBleu } from '../src/metrics/bleu.js';
 import { MAX_BEAM } from '../src/models/seq2seq/checkpoint.js';
 import { checkInputFile, checkOutputFile } from './paths.js';
 import {
-  checkSizeOptions, decodingOf, describeDecoding, integerInRange, loadModelDir, MAX_BATCH_SIZE, modelFiles, parseBatchSize, parseBeam, parseLengthPenalty,
+  checkSizeOptions, decodingOf, describeDecoding, integerInRange, loadModelDir, MAX_BATCH_SIZE, MAX_WARNINGS_SHOWN, modelFiles, parseBatchSize, parseBeam, parseLengthPenalty,
   processIo, resolveModelDir, type CliIo, type TranslatorLoader,
 } from './translate.js';
 
@@ -55,7 +55,9 @@ export async function runEvalTranslate(o: EvalTranslateOptions, io: CliIo = proc
   // references (or the model) must never be replaced by them
   if (o.output) checkOutputFile(o.output, 'eval translate: --output', [o.data, ...modelFiles(dir)]);
   const corpus = readParallelFile(o.data, { skipBadLines: o.skipBadLines, hint: 'use --skip-bad-lines to pass over such lines' });
-  for (const s of corpus.skipped) io.stderr(`eval translate: ${o.data}: line ${s.line} skipped: ${s.reason}\n`);
+  for (const s of corpus.skipped.slice(0, MAX_WARNINGS_SHOWN)) io.stderr(`eval translate: ${o.data}: line ${s.line} skipped: ${s.reason}\n`);
+  const unshown = corpus.skipped.length - MAX_WARNINGS_SHOWN;
+  if (unshown > 0) io.stderr(`eval translate: ${o.data}: ${unshown} more line${unshown > 1 ? 's' : ''} skipped (${corpus.skipped.length} in all)\n`);
   const pairs = o.limit !== undefined ? corpus.pairs.slice(0, o.limit) : corpus.pairs;
   if (pairs.length === 0) throw new Error(`eval translate: ${o.data} has no sentence pairs`);
   const t = await loadModelDir(o.model, load);

@@ -173,3 +173,15 @@ test('warnings are bounded: a huge token is cut, and after 20 warnings the rest 
   assert.match(lines[20], /^translate: 80 more warnings not shown \(the first 20 are above; --json gives every line's warnings\)$/);
   assert.equal(many.out.join('').split('\n').length - 1, 100, 'every line still translated');
 });
+
+test('eval translate --skip-bad-lines names the first 20 skipped lines and counts the rest', async () => {
+  const bad = join(dir, 'bad.tsv');
+  writeFileSync(bad, tsvText + 'no tab here\n'.repeat(500));
+  const x = io();
+  const r = await runEvalTranslate({ data: bad, model: modelDir, skipBadLines: true, json: true }, x, async () => tiny);
+  assert.equal(r.sentences, PAIRS.length);
+  const skipped = x.err.join('').split('\n').filter((l) => /skipped/.test(l));
+  assert.equal(skipped.length, 21);
+  assert.match(skipped[0], /line 9 skipped: no TAB between source and target/);
+  assert.match(skipped[20], /bad\.tsv: 480 more lines skipped \(500 in all\)$/);
+});
