@@ -326,6 +326,7 @@ export async function runDataTatoeba(o: DataTatoebaOptions, io: DataIo = process
       });
     } catch (e) {
       if (!(e instanceof DownloadError)) throw e;
+      if (e.kind === 'bad-url') throw new Error(`data tatoeba: --url ${o.url} is not an http:// or https:// URL (for a cmn-eng.zip on disk, give --zip FILE)`);
       const advice = e.kind === 'network' ? '. Check the network, pass --url for a mirror, or --zip FILE for a copy of cmn-eng.zip on disk.' : '';
       throw new Error(`data tatoeba: ${e.message}${advice}`);
     } finally {

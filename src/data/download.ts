@@ -21,7 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, inflateRawSync } from 'node:zlib';
 
 /** What went wrong, for callers that add their own advice (a mirror, a copy on disk). */
-export type DownloadErrorKind = 'network' | 'http' | 'too-large' | 'timeout' | 'truncated' | 'unpacked-too-large' | 'bad-data' | 'checksum' | 'file';
+export type DownloadErrorKind = 'bad-url' | 'network' | 'http' | 'too-large' | 'timeout' | 'truncated' | 'unpacked-too-large' | 'bad-data' | 'checksum' | 'file';
 
 export class DownloadError extends Error {
   constructor(readonly kind: DownloadErrorKind, message: string, options?: { cause?: unknown }) {
@@ -86,6 +86,14 @@ function causeOf(e: unknown): string {
  */
 export async function* downloadChunks(url: string, o: DownloadOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
   const { maxBytes, idleTimeout, maxTime } = { ...DEFAULT_DOWNLOAD_LIMITS, ...definedOnly(o) };
+  // before any timer starts: a throw here must leave nothing running
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // leaves parsed undefined
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) throw new DownloadError('bad-url', `cannot download ${JSON.stringify(url)}: not an http:// or https:// URL`);
   const names = o.names ?? {};
   const controller = new AbortController();
   let failure: DownloadError | undefined;
@@ -106,10 +114,12 @@ export async function* downloadChunks(url: string, o: DownloadOptions = {}): Asy
           : new DownloadError('timeout', `${url} sent nothing for ${formatSecondsShort(idleTimeout)} after ${of()}${hint(names.idleTimeout)}`),
       );
     }, idleTimeout * 1000);
+    idle.unref(); // an abandoned download must not keep the process alive; an open socket does that while it matters
   };
   const deadline = setTimeout(() => {
     fail(new DownloadError('timeout', `the download of ${url} took longer than ${formatSecondsShort(maxTime)}${hint(names.maxTime)}; stopped after ${of()}`));
   }, maxTime * 1000);
+  deadline.unref();
   try {
     armIdle();
     let res: Response;
@@ -144,7 +154,8 @@ export async function* downloadChunks(url: string, o: DownloadOptions = {}): Asy
         piece = await reader.read();
       } catch (e) {
         if (failure) throw failure;
-        throw new DownloadError('truncated', `the connection to ${url} closed after ${of()}${total === undefined ? ', before the end of the body' : ''} (${causeOf(e)})`, { cause: e });
+        const why = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
+        throw new DownloadError('truncated', `the connection to ${url} closed after ${of()}${total === undefined ? ', before the end of the body' : ''} (${why})`, { cause: e });
       }
       if (piece.done) break;
       received += piece.value.length;

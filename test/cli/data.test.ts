@@ -139,6 +139,7 @@ test('clear errors: HTTP errors, no server, not a zip, no cmn.txt, too few pairs
   await new Promise((r) => closed.close(r));
   await assert.rejects(runDataTatoeba(options(out, { url: `http://127.0.0.1:${port}/cmn-eng.zip` }), io()), /cannot download http:\/\/127\.0\.0\.1:\d+\/cmn-eng\.zip: ECONNREFUSED.*--zip FILE/);
   await assert.rejects(runDataTatoeba(options(out, { url: `${base}/notzip` }), io()), /is not a readable zip file/);
+  await assert.rejects(runDataTatoeba(options(out, { url: 'cmn-eng.zip' }), io()), /^Error: data tatoeba: --url cmn-eng\.zip is not an http:\/\/ or https:\/\/ URL \(for a cmn-eng\.zip on disk, give --zip FILE\)$/);
   await assert.rejects(runDataTatoeba(options(out, { url: `${base}/nocmn.zip` }), io()), /holds no cmn\.txt \(it holds: fra\.txt\)/);
   await assert.rejects(runDataTatoeba(options(out, { dev: 1000 }), io()), /only 63 pairs: cannot fill dev 1000/);
   await assert.rejects(runDataTatoeba(options(out, { zip: join(out, 'nope.zip') }), io()), /cannot read --zip .*nope\.zip \(ENOENT\)/);
