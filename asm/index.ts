@@ -11,3 +11,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { lstmCell } from './lstm';
+export { adam } from './optim';

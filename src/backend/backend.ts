@@ -74,6 +74,27 @@ export interface LstmGradStep extends LstmStep {
   dgxOff: number;
 }
 
+/**
+ * The scalars of one Adam / AdamW step (src/optim/adam.ts). Per element:
+ *   g ← ±g (+ l2·p);  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g·g;  s ← v (or the running max of v)
+ *   p ← p·shrink − stepSize·m / (√s / bc2sqrt + eps)
+ * computed in double precision, with m and v read back as stored.
+ */
+export interface AdamStep {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** lr / (1 − β1ᵗ) */
+  stepSize: number;
+  /** √(1 − β2ᵗ) */
+  bc2sqrt: number;
+  /** 1 − lr·weightDecay for AdamW, else 1 */
+  shrink: number;
+  /** Adam's weight decay, added to the gradient (0 for AdamW) */
+  l2: number;
+  maximize: boolean;
+}
+
 export interface Backend {
   readonly name: string;
   /** Materializes a strided view of `shape` into row-major `out`. */
@@ -138,6 +159,12 @@ export interface Backend {
   gather(x: FloatArray, outer: number, n: number, inner: number, idx: Int32Array, m: number, out: FloatArray): void;
   /** Inverse of gather: out(outer, n, inner)[o, idx[o, j, i], i] += src[o, j, i]. */
   scatterAdd(src: FloatArray, outer: number, n: number, inner: number, idx: Int32Array, m: number, out: FloatArray): void;
+  /**
+   * Optional: one Adam step in place on a parameter `p` with gradient `g`, moments `m`, `v` and the
+   * AMSGrad maximum `vmax` (null without it), all the same length; results must equal the reference
+   * (src/backend/js/optim.ts) bit for bit. A backend without it gets the reference loop.
+   */
+  adam?(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, h: AdamStep): void;
 }
 
 // the reference backend is always there, so every op works whatever module was imported first

@@ -1,6 +1,7 @@
 /** Adam (L2 weight decay in the gradient) and AdamW (decoupled weight decay), as torch.optim. */
 import type { Tensor } from '../tensor/tensor.js';
-import type { FloatArray } from '../backend/backend.js';
+import { getBackend, type AdamStep, type FloatArray } from '../backend/backend.js';
+import { adam as adamReference } from '../backend/js/optim.js';
 import { checkBoolean, checkNonNegative, Optimizer, type ParamGroupSpec, type ParamState } from './optimizer.js';
 
 export interface AdamOptions {
@@ -50,25 +51,18 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     const v = (st.buffers.exp_avg_sq ??= make());
     const vmax = amsgrad ? (st.buffers.max_exp_avg_sq ??= make()) : null;
     // The scalar factors are doubles in PyTorch too (Python floats).
-    const biasCorrection1 = 1 - beta1 ** st.step;
-    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** st.step);
-    const stepSize = lr / biasCorrection1;
-    const shrink = this.decoupled && weightDecay !== 0 ? 1 - lr * weightDecay : 1;
-    const l2 = this.decoupled ? 0 : weightDecay;
-    for (let i = 0; i < n; i++) {
-      let g = maximize ? -grad[i] : grad[i];
-      if (l2 !== 0) g += l2 * p[i];
-      m[i] = beta1 * m[i] + (1 - beta1) * g;
-      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-      // read the stored moments back so the update uses exactly what a saved state would hold
-      let second = v[i];
-      if (vmax) {
-        if (second > vmax[i]) vmax[i] = second;
-        second = vmax[i];
-      }
-      const denom = Math.sqrt(second) / biasCorrection2Sqrt + eps;
-      p[i] = p[i] * shrink - (stepSize * m[i]) / denom;
-    }
+    const step: AdamStep = {
+      beta1, beta2, eps,
+      stepSize: lr / (1 - beta1 ** st.step),
+      bc2sqrt: Math.sqrt(1 - beta2 ** st.step),
+      shrink: this.decoupled && weightDecay !== 0 ? 1 - lr * weightDecay : 1,
+      l2: this.decoupled ? 0 : weightDecay,
+      maximize,
+    };
+    // the backend's kernel when it has one (wasm: SIMD, bit-identical), else the reference loop
+    const be = getBackend();
+    if (be.adam) be.adam(p, grad as FloatArray, m, v, vmax, step);
+    else adamReference(p, grad as FloatArray, m, v, vmax, step);
   }
 }
 

@@ -7,6 +7,7 @@ import {
 } from './nn.js';
 import { argReduce, reduce } from './reduce.js';
 import { lstmCell, lstmCellBackward } from './lstm.js';
+import { adam } from './optim.js';
 import { addIntoStrided, copyStrided } from './strided.js';
 
 /** A fresh instance of the reference backend. */
@@ -14,7 +15,7 @@ export function createJsBackend(): Backend {
   return {
     name: 'js',
     copyStrided, addIntoStrided, unary, unaryBackward, binary, where, reduce, argReduce, matmul,
-    lstmCell, lstmCellBackward,
+    lstmCell, lstmCellBackward, adam,
     softmax, softmaxBackward, crossEntropy, crossEntropyBackward, layerNorm, layerNormBackward, indexSelect, indexAdd, gather, scatterAdd,
   };
 }

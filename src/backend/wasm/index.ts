@@ -17,6 +17,7 @@ import {
 import { WasmRuntime } from './runtime.js';
 import { addIntoStrided, copyStrided } from './strided.js';
 import { wasmLstmCell, wasmLstmCellBackward } from './lstm.js';
+import { wasmAdam } from './optim.js';
 import { defaultThreadCount, MatmulPool } from './threads.js';
 
 export { sharedMemorySupported, wasmSimdSupported } from './runtime.js';
@@ -78,6 +79,7 @@ export function createWasmBackend(): Backend & {
     layerNorm: (x, w, b, rows, cols, eps, out, mean, rstd) => wasmLayerNorm(rt, x, w, b, rows, cols, eps, out, mean, rstd),
     layerNormBackward: (x, w, mean, rstd, g, rows, cols, dx, dw, db) =>
       wasmLayerNormBackward(rt, x, w, mean, rstd, g, rows, cols, dx, dw, db),
+    adam: (p, g, m, v, vmax, h) => wasmAdam(rt, p, g, m, v, vmax, h),
     indexSelect,
     copyStrided,
     addIntoStrided,

@@ -39,6 +39,10 @@ export interface KernelExports {
   layerNormBackward(
     x: number, w: number, mean: number, rstd: number, g: number, rows: number, cols: number, dx: number, dw: number, db: number,
   ): void;
+  adam(
+    p: number, g: number, m: number, v: number, vmax: number, n: number, beta1: number, a1: number, beta2: number, a2: number,
+    eps: number, stepSize: number, bc2sqrt: number, shrink: number, l2: number, amsgrad: number, maximize: number,
+  ): void;
 }
 
 // (module (func (result v128) v128.const i32x4 0 0 0 0)): validates only where SIMD is supported
