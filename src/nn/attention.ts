@@ -130,6 +130,37 @@ export interface CachedKV {
 }
 
 /**
+ * (B, L, n·C) → n tensors (B, H, L, D), for a projection that stacks n of q/k/v along the features (as
+ * `in_proj_weight` and GPT-2's `c_attn` both do): one copy into head layout, then contiguous views of
+ * it, so the batched matmuls read every head directly (a strided view would be copied again by each
+ * matmul and by its backward).
+ * @example const [q, k, v] = splitHeads(c_attn.forward(x), 3, numHeads) // each (B, H, T, D)
+ */
+export function splitHeads(x: Tensor, n: number, numHeads: number): Tensor[] {
+  const [B, L, F] = x.shape;
+  if (x.ndim !== 3 || F % (n * numHeads) !== 0) throw new ShapeError(`splitHeads: ${formatShape(x.shape)} does not split into ${n} × ${numHeads} heads`);
+  const split = x.reshape([B, L, n, numHeads, F / (n * numHeads)]).permute(2, 0, 3, 1, 4).contiguous(); // (n, B, H, L, D)
+  return Array.from({ length: n }, (_, i) => (n === 1 ? split.squeeze(0) : split.slice(0, i, i + 1).squeeze(0)));
+}
+
+/** (B, H, T, D) → (B, T, H·D): the heads side by side again, as the output projection reads them. */
+export function mergeHeads(x: Tensor): Tensor {
+  const [B, H, T, D] = x.shape;
+  return x.permute(0, 2, 1, 3).reshape([B, T, H * D]);
+}
+
+/**
+ * Self-attention's keys/values with a cache: `kv` (this call's positions) after those `owner` stored
+ * in `cache` on earlier calls; the cache then holds them all. Without a cache, `kv` itself.
+ */
+export function appendToCache(owner: object, kv: CachedKV, cache: KVCache | undefined): CachedKV {
+  const past = cache?.get(owner);
+  const all = past ? { key: concat([past.key, kv.key], 2), value: concat([past.value, kv.value], 2) } : kv; // (B, H, S_past + L, D)
+  cache?.set(owner, all);
+  return all;
+}
+
+/**
  * Past keys and values for incremental decoding, one entry per attention module (so per layer): the
  * decoder's self-attention (`selfAttention`) appends one position per step; the encoder-decoder
  * attention (`crossAttention`) computes the memory's keys and values once. With it each new token
@@ -297,23 +328,14 @@ export class MultiheadAttention extends Module {
     return linear(x, w, b);
   }
 
-  /**
-   * (B, L, n·C) → n tensors (B, H, L, D): one copy into head layout, then contiguous views of it, so
-   * the batched matmuls read every head directly (a strided view would be copied again by each
-   * matmul and by its backward).
-   */
+  /** (B, L, n·C) → n tensors (B, H, L, D). */
   private heads(x: Tensor, n: number): Tensor[] {
-    const [B, L] = x.shape;
-    const split = x.reshape([B, L, n, this.numHeads, this.headDim]).permute(2, 0, 3, 1, 4).contiguous(); // (n, B, H, L, D)
-    return Array.from({ length: n }, (_, i) => (n === 1 ? split.squeeze(0) : split.slice(0, i, i + 1).squeeze(0)));
+    return splitHeads(x, n, this.numHeads);
   }
 
   /** The new keys/values after this module's earlier ones in `cache` (which then holds them all). */
   private appendToCache(kv: CachedKV, cache: KVCache | undefined): CachedKV {
-    const past = cache?.get(this);
-    const all = past ? { key: concat([past.key, kv.key], 2), value: concat([past.value, kv.value], 2) } : kv; // (B, H, S_past + L, D)
-    cache?.set(this, all);
-    return all;
+    return appendToCache(this, kv, cache);
   }
 
   /** This module's keys/values in `cache`, computed by `compute` when there are none yet. */
@@ -333,7 +355,7 @@ export class MultiheadAttention extends Module {
     const S = k.shape[2];
     const mask = combineMasks(options.attnMask ?? null, options.keyPaddingMask ?? null, B, H, T, S);
     const { output, weights } = scaledDotProductAttention(q, k, v, mask, this.dropout, { training: this.training, generator: this.generator });
-    const merged = output.permute(0, 2, 1, 3).reshape([B, T, this.embedDim]); // (B, H, T, D) → (B, T, C)
+    const merged = mergeHeads(output); // (B, H, T, D) → (B, T, C)
     const out = this.out_proj.forward(merged); // (B, T, C)
     const needWeights = options.needWeights ?? true;
     const average = options.averageAttnWeights ?? true;

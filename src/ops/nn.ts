@@ -5,7 +5,7 @@ import { formatShape, normalizeAxis, sameShape, ShapeError, sizeOf } from '../te
 import { defaultGenerator, type Generator } from '../util/random.js';
 import { floatAlloc, fromOp, requireFloat } from './make.js';
 import { toIndices } from './index-ops.js';
-import { matmul } from './matmul.js';
+import { addmm, matmul } from './matmul.js';
 
 function softmaxImpl(x: Tensor, axis: number, log: boolean): Tensor {
   const op = log ? 'logSoftmax' : 'softmax';
@@ -146,6 +146,39 @@ function dropoutBits(n: number): Uint32Array {
   return bitsScratch;
 }
 
+/** √(2/π), the slope of the tanh approximation of GELU. */
+const GELU_TANH_K = Math.sqrt(2 / Math.PI);
+const GELU_TANH_C = 0.044715;
+
+/**
+ * GELU by its tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): what GPT-2 was trained
+ * with (Hugging Face's `gelu_new`, PyTorch's `gelu(x, approximate='tanh')`). A pretrained GPT-2 needs
+ * this one, not the exact `gelu`: the two differ by up to ~1e-3, enough to move its logits. Computed in
+ * float64 and rounded once, on the CPU (the op is a small part of a step; no kernel of its own).
+ * @example geluTanh(x) // same shape as x
+ */
+export function geluTanh(x: Tensor): Tensor {
+  requireFloat(x, 'geluTanh');
+  const xd = x.floatData();
+  const n = xd.length;
+  const out = floatAlloc(x.dtype, n);
+  for (let i = 0; i < n; i++) {
+    const v = xd[i];
+    out[i] = 0.5 * v * (1 + Math.tanh(GELU_TANH_K * (v + GELU_TANH_C * v * v * v)));
+  }
+  return fromOp('geluTanh', out, x.shape, [x], (g) => {
+    const gd = g.floatData();
+    const gx = floatAlloc(x.dtype, n);
+    for (let i = 0; i < n; i++) {
+      const v = xd[i];
+      const t = Math.tanh(GELU_TANH_K * (v + GELU_TANH_C * v * v * v));
+      // d/dx of 0.5·x·(1 + t): the product rule, with dt/dx = (1 − t²)·k·(1 + 3c·x²)
+      gx[i] = gd[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_TANH_K * (1 + 3 * GELU_TANH_C * v * v));
+    }
+    return [new Tensor(gx, x.shape)];
+  });
+}
+
 /**
  * y = x Wᵀ + b with W of shape (out, in), as torch.nn.functional.linear.
  * @example linear(x, w, b) // (B, T, in) → (B, T, out)
@@ -157,8 +190,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   }
   // fold leading dims so the weight gradient is one matmul, not a batch of them summed
   const flat = x.ndim === 2 ? x : x.reshape([-1, inF]);
-  let y = matmul(flat, weight.transpose(0, 1));
-  if (bias) y = y.add(bias);
+  // the bias is added inside the matmul kernel (addmm): no intermediate array of the output's size
+  const y = bias ? addmm(flat, weight.transpose(0, 1), bias) : matmul(flat, weight.transpose(0, 1));
   return x.ndim === 2 ? y : y.reshape([...x.shape.slice(0, -1), weight.shape[0]]);
 }
 
