@@ -466,7 +466,8 @@ export class ByteLevelBpe {
 
   /** The text of `ids`; bytes that do not form UTF-8 become U+FFFD, as in Hugging Face's decode. */
   decode(ids: readonly number[]): string {
-    return new TextDecoder().decode(this.decodeBytes(ids));
+    // ignoreBOM: a leading U+FEFF is text the user wrote, and TextDecoder would drop it by default.
+    return new TextDecoder('utf-8', { ignoreBOM: true }).decode(this.decodeBytes(ids));
   }
 
   /**
