@@ -50,6 +50,11 @@ function instrument(be: Backend): void {
         const v = (key === 'copyStrided' ? a[0] : a[1]) as { strides: number[] };
         label += ` (${String(a[key === 'copyStrided' ? 1 : 2])}) st (${v.strides.join(',')})`;
       }
+      // and matmuls with batch x m x k x n and which operands are read transposed
+      if (shapes && key === 'matmul') {
+        const p = a[3] as { batch: number; m: number; k: number; n: number; transA: boolean; transB: boolean; accumulate?: boolean };
+        label += ` ${p.batch}x${p.m}x${p.k}x${p.n}${p.transA ? ' tA' : ''}${p.transB ? ' tB' : ''}${p.accumulate ? ' acc' : ''}`;
+      }
       const t0 = performance.now();
       const r = (f as (...x: unknown[]) => unknown).apply(this, a);
       const dt = performance.now() - t0;
@@ -172,7 +177,7 @@ for (const w of workloads) {
     const rows = [...kernelTime.entries()].sort((a, b2) => b2[1].ms - a[1].ms);
     for (const [, e] of rows) inKernels += e.ms;
     console.log(`  per step: ${(total / steps).toFixed(1)} ms, in kernels ${(inKernels / steps).toFixed(1)} ms, outside kernels ${((total - inKernels) / steps).toFixed(1)} ms`);
-    for (const [k, e] of rows.slice(0, 25)) {
+    for (const [k, e] of rows.slice(0, shapes ? 60 : 25)) {
       console.log(`  ${k.padEnd(26)} ${(e.ms / steps).toFixed(2).padStart(8)} ms/step  ${(e.calls / steps).toFixed(0).padStart(5)} calls/step  ${((100 * e.ms) / total).toFixed(1).padStart(5)}%`);
     }
   }

@@ -43,6 +43,11 @@ export interface MatmulParams {
   bBatchStride: number;
   /** When set, the product is added to `out` instead of overwriting it. */
   accumulate?: boolean;
+  /**
+   * When set (n values), added to every row of the result last, rounding as a separate add would:
+   * `linear`'s x·Wᵀ + b in one kernel call, without an intermediate array.
+   */
+  bias?: FloatArray;
 }
 
 /**

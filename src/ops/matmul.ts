@@ -48,6 +48,11 @@ function operand(t: Tensor, batchShape: number[]): Operand {
  * @example x.matmul(w.T) // (B, T, C) @ (C, V) → (B, T, V)
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  return product(a, b, null);
+}
+
+/** matmul, with a bias row added in the kernel when given (only by `addmm`, which checks the shapes). */
+function product(a: Tensor, b: Tensor, bias: Tensor | null): Tensor {
   requireFloat(a, 'matmul');
   requireFloat(b, 'matmul');
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both operands need at least one dimension, got ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
@@ -73,12 +78,32 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     getBackend().matmul(A.data, B.data, out, {
       batch, m, k, n, transA: A.trans, transB: B.trans,
       aOffset: A.offset, bOffset: B.offset, aBatchStride: A.batchStride, bBatchStride: B.batchStride,
+      ...(bias ? { bias: bias.contiguousData() as FloatArray } : {}),
     });
+  }
+  if (bias) {
+    return fromOp('linear', out, [m, n], [a, b, bias], (g) => [
+      a.requiresGrad ? matmul(g, b.transpose(-2, -1)) : null,
+      b.requiresGrad ? gradB(a, b, g) : null,
+      bias.requiresGrad ? reduceTo(g, bias.shape) : null,
+    ]);
   }
   return fromOp('matmul', out, [...batchShape, m, n], [a, b], (g) => [
     a.requiresGrad ? reduceTo(matmul(g, b.transpose(-2, -1)), a.shape) : null,
     b.requiresGrad ? gradB(a, b, g) : null,
   ]);
+}
+
+/**
+ * a·b + bias for 2-D a (m, k), b (k, n) and a bias of n values, as `a.matmul(b).add(bias)` computes it
+ * (same values, same gradients) but with the bias added inside the matmul kernel: one kernel call and
+ * one output array instead of two. Other shapes and mixed dtypes take the two-op path.
+ * @example addmm(x, w.transpose(0, 1), b) // linear's x·Wᵀ + b
+ */
+export function addmm(a: Tensor, b: Tensor, bias: Tensor): Tensor {
+  const fused = a.ndim === 2 && b.ndim === 2 && bias.ndim === 1 && bias.shape[0] === b.shape[1] && a.shape[1] === b.shape[0]
+    && a.dtype !== 'int32' && a.dtype === b.dtype && a.dtype === bias.dtype;
+  return fused ? product(a, b, bias) : matmul(a, b).add(bias);
 }
 
 /**

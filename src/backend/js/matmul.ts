@@ -58,6 +58,15 @@ export function matmul(a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulP
       }
     }
   }
+  if (p.bias) addBias(out, p.bias, batch * m, n);
+}
+
+/** out(rows, n) += bias(n) on every row: the bias of `MatmulParams`. */
+export function addBias(out: FloatArray, bias: FloatArray, rows: number, n: number): void {
+  for (let i = 0; i < rows; i++) {
+    const o = i * n;
+    for (let j = 0; j < n; j++) out[o + j] += bias[j];
+  }
 }
 
 /** The textbook triple loop, kept only as the oracle the blocked kernel is tested against. */
@@ -79,4 +88,5 @@ export function matmulNaive(a: FloatArray, b: FloatArray, out: FloatArray, p: Ma
       }
     }
   }
+  if (p.bias) addBias(out, p.bias, batch * m, n);
 }

@@ -1,6 +1,7 @@
 /** The matmul kernel of the wasm backend: float32 goes to the packed SIMD kernel, float64 to the reference. */
 import type { FloatArray, MatmulParams } from '../backend.js';
-import { matmul as jsMatmul } from '../js/matmul.js';
+import { addBias, matmul as jsMatmul } from '../js/matmul.js';
+import { BINARY_CODE } from './ops.js';
 import type { WasmRuntime } from './runtime.js';
 import { MIN_PARALLEL_FLOPS, type MatmulPool } from './threads.js';
 
@@ -44,5 +45,15 @@ export function wasmMatmul(rt: WasmRuntime, pool: MatmulPool | null, a: FloatArr
     done = pool.run(args, batch, m, (t) => scratch[t]);
   }
   if (!done) rt.k.matmul(pa, pb, pc, batch, m, k, n, tA, tB, aBatchStride, p.bBatchStride, acc, rt.alloc(scratchFloats));
+  const bias = p.bias;
+  if (bias) {
+    // in place while the product is still in linear memory: no second array in and out, as a separate add would need
+    if (bias instanceof Float32Array) rt.k.binary(BINARY_CODE.add!, pc, 1, n, rt.put(bias, 0, n), 1, 0, pc, batch * m, n);
+    else {
+      rt.get(pc, out, outLen);
+      addBias(out, bias, batch * m, n);
+      return;
+    }
+  }
   rt.get(pc, out, outLen);
 }
