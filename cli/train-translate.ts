@@ -48,6 +48,7 @@ interface TrainTranslateOptions {
   target?: string;
   bpeMerges?: number;
   srcBpeMerges?: number;
+  digits?: string;
   devBleu?: number;
   skipBadLines?: boolean;
   json?: boolean;
@@ -56,7 +57,7 @@ interface TrainTranslateOptions {
 /** The flags as a recipe layer (only those given). */
 function flagLayer(o: TrainTranslateOptions): TranslatorRecipeFile {
   return {
-    tokenizer: { source: o.source as 'char', target: o.target as 'bpe', bpeMerges: o.bpeMerges, srcBpeMerges: o.srcBpeMerges },
+    tokenizer: { source: o.source as 'char', target: o.target as 'bpe', bpeMerges: o.bpeMerges, srcBpeMerges: o.srcBpeMerges, digits: o.digits as 'split' },
     model: {
       dModel: o.dModel, nhead: o.heads, numEncoderLayers: o.encoderLayers, numDecoderLayers: o.decoderLayers, dimFeedforward: o.ff,
       dropout: o.dropout, normFirst: o.normFirst, tieOutput: o.tie,
@@ -121,8 +122,9 @@ export async function runTrainTranslate(o: TrainTranslateOptions): Promise<objec
   // the folder is checked (and claimed) before the data is read and the tokenizer learned
   const { resumeFrom, paths } = prepareRunDirectory(o.out, { chapter: 'translate', resume: o.resume, force: o.force });
 
-  const train = readParallelFile(trainPath, { skipBadLines: o.skipBadLines });
-  const dev = readParallelFile(devPath, { skipBadLines: o.skipBadLines });
+  const hint = 'use --skip-bad-lines to pass over such lines';
+  const train = readParallelFile(trainPath, { skipBadLines: o.skipBadLines, hint });
+  const dev = readParallelFile(devPath, { skipBadLines: o.skipBadLines, hint });
   for (const [name, c] of [[trainPath, train], [devPath, dev]] as const) {
     if (c.skipped.length) say(`skipped ${c.skipped.length} malformed lines in ${name} (first: line ${c.skipped[0].line}, ${c.skipped[0].reason})`);
   }
@@ -203,6 +205,7 @@ export function registerTrainTranslate(program: Command): void {
     .option('--target <unit>', 'English units: bpe (default) | word')
     .option('--bpe-merges <n>', 'BPE merges for English (default 4000)', positiveInteger)
     .option('--src-bpe-merges <n>', 'BPE merges for Chinese, with --source bpe (default 4000)', positiveInteger)
+    .option('--digits <mode>', 'numbers: split (default: every digit its own unit, so unseen numbers are copied) | run (a digit run is one unit, as the shipped model)')
     .option('--dev-bleu <n>', 'dev sentences decoded for BLEU each epoch, 0: all (default 0)', integer)
     .option('--skip-bad-lines', 'skip malformed lines instead of stopping at the first')
     .option('--json', 'print the run summary as JSON')

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('./run-classic-cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const uci = fileURLToPath(new URL('../fixtures/iris/iris.data', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'classic-cli-'));
 

@@ -168,7 +168,7 @@ test('a second run into the same --out leaves only its own split: the stale test
 
 /** `llmcore data …` in a child process; asynchronous, so this process's servers keep answering. */
 function llmcore(args: string[]): Promise<{ code: number | null; out: string; err: string; ms: number }> {
-  const cli = fileURLToPath(new URL('./run-data-cli.ts', import.meta.url));
+  const cli = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
   const t0 = performance.now();
   return new Promise((done) => {
     // killed after a minute: a command that hangs on a silent server fails the test instead of stalling it

@@ -36,7 +36,7 @@ function io(stdin: string | Buffer | null = null): CliIo & { out: string[]; err:
   return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), stdin: s, stderrIsTTY: false };
 }
 
-const cli = fileURLToPath(new URL('./run-cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const llmcore = (args: string[], input?: string | Buffer) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { input, encoding: 'utf8', timeout: 120_000 });
 
 test('eval translate --output never replaces --data (nor a model file), whatever the spelling', async () => {

@@ -165,7 +165,7 @@ test('eval translate: BLEU and chrF on a TSV, --limit, --skip-bad-lines, a progr
 
 test('through a child process: a model directory on disk, --file, piped stdin, eval --json, exit codes', async () => {
   await saveTranslator(join(dir, 'run', 'best'), { model: tiny.model, tokenizer: tiny.tokenizer, config: tiny.config });
-  const cli = fileURLToPath(new URL('./run-cli.ts', import.meta.url));
+  const cli = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
   const llmcore = (args: string[], input?: string) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { input, encoding: 'utf8', timeout: 60_000 });
   const one = llmcore(['translate', '--model', join(dir, 'run'), '我正在吃饭']); // a run folder means its best/
   assert.equal(one.stderr, '');

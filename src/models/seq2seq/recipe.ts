@@ -16,6 +16,7 @@ const tokenizer = z.object({
   tgtMinFreq: field.int(1, 1_000_000),
   maxSourceLen: field.int(1, 1024),
   maxTargetLen: field.int(3, 1024, 'bos and eos included'),
+  digits: z.enum(['split', 'run'], { error: 'expected "split" (every digit its own unit, so numbers are copied) or "run" (a digit run is one unit, as in the shipped model)' }),
 }).strict();
 
 const model = z.object({
@@ -79,10 +80,14 @@ export type TranslatorRecipeFile = z.infer<typeof translatorRecipeFile>;
 export type TranslatorRecipe = z.infer<typeof translatorRecipe>;
 export type TranslatorModelSettings = TranslatorRecipe['model'];
 
-/** The defaults: the shipped model's settings (models/zh-en, recipes/zh-en.json). */
+/**
+ * The defaults: the shipped model's settings (models/zh-en, recipes/zh-en.json), except digits: new
+ * tokenizers split numbers into digits so that unseen numbers are copied, not read as <unk> (the
+ * shipped model predates that and keeps digit runs whole: its recipe says "digits": "run").
+ */
 export const DEFAULT_TRANSLATOR_RECIPE: TranslatorRecipe = {
   chapter: 'translate',
-  tokenizer: { source: 'char', target: 'bpe', bpeMerges: 4000, srcBpeMerges: 4000, srcMinFreq: 1, tgtMinFreq: 1, maxSourceLen: 64, maxTargetLen: 64 } satisfies TokenizerConfig,
+  tokenizer: { source: 'char', target: 'bpe', bpeMerges: 4000, srcBpeMerges: 4000, srcMinFreq: 1, tgtMinFreq: 1, maxSourceLen: 64, maxTargetLen: 64, digits: 'split' } satisfies TokenizerConfig,
   model: { dModel: 256, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 1024, dropout: 0.1, normFirst: false, tieOutput: true, maxLen: 256 },
   training: {
     seed: 1, maxTokens: 2500, lrFactor: 1, warmupSteps: 600, clipNorm: 1, epochs: 100, timeBudgetSeconds: 0, maxSteps: 0, devBleuSentences: 0,
