@@ -118,3 +118,19 @@ test('~8,000 merges on Tiny Shakespeare + Tatoeba (both sides): fast, determinis
   assert.equal(json.added_tokens[0].content, '<|endoftext|>');
   assert.equal(Object.keys(json.model.vocab).length, 8257);
 });
+
+test('added tokens from a tokenizer.json: lstrip/rstrip take the spaces beside them, non-special ones always match', () => {
+  const base = ByteLevelBpe.train(SMALL, { vocabSize: 256 + 30, specialTokens: ['<mask>'] });
+  const json = JSON.parse(JSON.stringify(base));
+  json.added_tokens[0].lstrip = true;
+  json.added_tokens.push({ id: 286, content: '[SEP]', single_word: false, lstrip: false, rstrip: true, normalized: false, special: false });
+  const tok = ByteLevelBpe.fromTokenizerJson(json);
+  const a = tok.encode('a');
+  const b = tok.encode('b');
+  // RoBERTa's <mask> has lstrip: "a <mask>" is "a" then <mask>, the space belongs to the mask.
+  assert.deepEqual(tok.encode('a <mask>', { allowedSpecial: 'all' }), [...a, 0]);
+  assert.deepEqual(tok.encode('a [SEP]   b'), [...a, ...tok.encode(' '), 286, ...b]);
+  assert.equal(tok.tokenText(286), '[SEP]');
+  json.added_tokens[1].single_word = true;
+  assert.throws(() => ByteLevelBpe.fromTokenizerJson(json), /^Error: tokenizer\.json: added_tokens\[1\] "\[SEP\]": single_word: true is not supported$/);
+});
