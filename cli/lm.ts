@@ -16,7 +16,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { join } from 'node:path';
 import { LM_KINDS, WordLM, type LmKind } from '../src/models/lm/model.js';
 import { loadSafetensors } from '../src/io/file.js';
-import { BUILTIN_PRESETS, lmResults, prepareLm, trainBuiltinLm, type LmSizes, type PreparedLm, type TrainedLm } from '../src/models/lm/session.js';
+import { BUILTIN_PRESETS, TEXT_PRESETS, lmResults, prepareLm, trainBuiltinLm, type LmSizes, type PreparedLm, type TrainedLm } from '../src/models/lm/session.js';
 import { continueGreedy, predictNext, PromptError, type NextWordPrediction } from '../src/models/lm/predict.js';
 import { evaluateLm, LmTask, lmTrainer, splitHeldOut, unigramPerplexity, type LmMetrics, type LmTrainingConfig } from '../src/models/lm/train.js';
 import { loadLm, saveLm, type LoadedLm } from '../src/models/lm/checkpoint.js';
@@ -33,13 +33,6 @@ export function renamed(old: string, now: string): void {
   process.stderr.write(`llmcore: ${old} is now ${now} (the old spelling still works)\n`);
 }
 
-/** Sizes and training settings for a real text (a file), per kind; explicit options win. */
-export const TEXT_PRESETS: Record<LmKind, { model: LmSizes; training: Partial<LmTrainingConfig> }> = {
-  rnn: { model: { embDim: 64, hiddenSize: 128, numLayers: 1, dropout: 0.2 }, training: { epochs: 10, batchSize: 32, bptt: 32, lr: 2e-3 } },
-  lstm: { model: { embDim: 64, hiddenSize: 128, numLayers: 1, dropout: 0.2 }, training: { epochs: 10, batchSize: 32, bptt: 32, lr: 2e-3 } },
-  gru: { model: { embDim: 64, hiddenSize: 128, numLayers: 1, dropout: 0.2 }, training: { epochs: 10, batchSize: 32, bptt: 32, lr: 2e-3 } },
-  transformer: { model: { embDim: 64, nhead: 4, numLayers: 2, dimFeedforward: 256, dropout: 0.2 }, training: { epochs: 10, batchSize: 32, bptt: 32, lr: 1e-3 } },
-};
 
 function kindOf(v: string): LmKind {
   if (!(LM_KINDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${LM_KINDS.join(', ')}, got '${v}'`);

@@ -12,4 +12,4 @@ export {
 export { predictNext, nextDistribution, continueGreedy, PromptError, type NextWord, type NextWordPrediction } from './predict.js';
 export { LmStepModel } from './step.js';
 export { LM_FORMAT, type LmDirConfig, type LoadedLm } from './config.js';
-export { trainLm, prepareLm, lmResults, trainBuiltinLm, BUILTIN_PRESETS, type TrainLmOptions, type PreparedLm, type TrainedLm, type LmSizes } from './session.js';
+export { trainLm, prepareLm, lmResults, trainBuiltinLm, BUILTIN_PRESETS, TEXT_PRESETS, type TrainLmOptions, type PreparedLm, type TrainedLm, type LmSizes } from './session.js';

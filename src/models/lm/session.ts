@@ -103,6 +103,14 @@ export const BUILTIN_PRESETS: Record<LmKind, { model: LmSizes; training: Partial
   transformer: { model: { embDim: 32, nhead: 2, numLayers: 2, dimFeedforward: 64, dropout: 0.1, context: 32 }, training: { epochs: 40, batchSize: 16, bptt: 16, lr: 3e-3 } },
 };
 
+/** Sizes and training settings for a real text (`llmcore train lm --text FILE`), per kind; explicit options win. */
+export const TEXT_PRESETS: Record<LmKind, { model: LmSizes; training: Partial<LmTrainingConfig> }> = {
+  rnn: { model: { embDim: 64, hiddenSize: 128, numLayers: 1, dropout: 0.2 }, training: { epochs: 10, batchSize: 32, bptt: 32, lr: 2e-3 } },
+  lstm: { model: { embDim: 64, hiddenSize: 128, numLayers: 1, dropout: 0.2 }, training: { epochs: 10, batchSize: 32, bptt: 32, lr: 2e-3 } },
+  gru: { model: { embDim: 64, hiddenSize: 128, numLayers: 1, dropout: 0.2 }, training: { epochs: 10, batchSize: 32, bptt: 32, lr: 2e-3 } },
+  transformer: { model: { embDim: 64, nhead: 4, numLayers: 2, dimFeedforward: 256, dropout: 0.2 }, training: { epochs: 10, batchSize: 32, bptt: 32, lr: 1e-3 } },
+};
+
 /**
  * Trains a `kind` model on the built-in corpus (src/data/lm-corpus.ts) with its preset; seeded, so the
  * same call gives the same model. Options override the preset.
