@@ -36,6 +36,7 @@ registerEval(program);
 registerData(program);
 registerLm(program);
 registerMemory(program);
+(await import('./generate.js')).registerGenerate(program);
 
 try {
   await program.parseAsync(process.argv);
