@@ -14,7 +14,7 @@ import type { InitOptions } from './layers.js';
 
 /**
  * y = x·W + b with W (nx, nf) = (in, out), initialized as Hugging Face's: W ~ N(0, std²) (0.02 by
- * default), b = 0.
+ * default; 0 gives zeros), b = 0.
  * @example const c_fc = new Conv1D(4 * C, C); c_fc.forward(x) // (B, T, C) → (B, T, 4C)
  */
 export class Conv1D extends Module {
@@ -24,7 +24,9 @@ export class Conv1D extends Module {
   /** `nf` outputs from `nx` inputs: Hugging Face's argument order, `Conv1D(nf, nx)`. */
   constructor(readonly nf: number, readonly nx: number, options: InitOptions & { std?: number } = {}) {
     super();
-    this.weight = this.param('weight', normal_(zeros([nx, nf]), 0, options.std ?? 0.02, options.generator ?? defaultGenerator()));
+    const std = options.std ?? 0.02;
+    // std 0 is zeros without a draw per weight: what a model about to load a checkpoint asks for
+    this.weight = this.param('weight', std > 0 ? normal_(zeros([nx, nf]), 0, std, options.generator ?? defaultGenerator()) : zeros([nx, nf]));
     this.bias = this.param('bias', zeros([nf]));
   }
 

@@ -44,9 +44,11 @@ export class Embedding extends Module {
   /** The row that stays zero and gets no gradient (normalized to 0..V-1), if any. */
   readonly paddingIdx: number | undefined;
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: InitOptions & { paddingIdx?: number } = {}) {
+  /** `skipInit` leaves the table zero, for a model about to load a checkpoint (GPT-2's 38.6M draws take seconds). */
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: InitOptions & { paddingIdx?: number; skipInit?: boolean } = {}) {
     super();
-    this.weight = this.param('weight', normal_(zeros([numEmbeddings, embeddingDim]), 0, 1, options.generator ?? defaultGenerator()));
+    const table = zeros([numEmbeddings, embeddingDim]);
+    this.weight = this.param('weight', options.skipInit ? table : normal_(table, 0, 1, options.generator ?? defaultGenerator()));
     this.paddingIdx = options.paddingIdx === undefined ? undefined : normalizePaddingIdx(options.paddingIdx, numEmbeddings);
     if (this.paddingIdx !== undefined) this.weight.data.fill(0, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim);
   }

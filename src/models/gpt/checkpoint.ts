@@ -152,7 +152,7 @@ export async function loadGpt(dir: string, options: { generator?: Generator } = 
   const plan = planKeys(Object.fromEntries(Object.entries(header.tensors).map(([k, t]) => [k, t.shape])), config);
   if (plan.problems.length) throw new Error(`${weightsPath} does not fit ${configPath}: ${plan.problems.join('; ')}`);
   const { tensors } = await loadSafetensors(weightsPath);
-  const model = new GptModel(config, options);
+  const model = new GptModel(config, { ...options, init: false });
   loadGptStateDict(model, tensors, weightsPath);
   model.eval();
   return { model, config, dir, ignored: plan.ignored };

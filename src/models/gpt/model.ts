@@ -50,17 +50,21 @@ function activate(x: Tensor, kind: GptActivation): Tensor {
   }
 }
 
+/** GPT-2 scales the residual projections' initial weights by 1/√(2·layers) (its paper, §2.3). */
+function residualStd(c: GptConfig): number {
+  return 0.02 / Math.sqrt(2 * c.nLayer);
+}
+
 /** Causal multi-head self-attention with GPT-2's `c_attn` (C → 3C: q, k, v) and `c_proj` (C → C). */
 export class GptAttention extends Module {
   readonly c_attn: Conv1D;
   readonly c_proj: Conv1D;
 
-  constructor(private readonly config: GptConfig, private readonly layerIndex: number, private readonly generator: Generator) {
+  constructor(private readonly config: GptConfig, private readonly layerIndex: number, private readonly generator: Generator, init = true) {
     super();
     const C = config.nEmbd;
-    this.c_attn = this.child('c_attn', new Conv1D(3 * C, C, { generator }));
-    // GPT-2 scales the residual projections by 1/√(2·layers) at initialization (its paper, §2.3)
-    this.c_proj = this.child('c_proj', new Conv1D(C, C, { generator, std: 0.02 / Math.sqrt(2 * config.nLayer) }));
+    this.c_attn = this.child('c_attn', new Conv1D(3 * C, C, { generator, std: init ? 0.02 : 0 }));
+    this.c_proj = this.child('c_proj', new Conv1D(C, C, { generator, std: init ? residualStd(config) : 0 }));
   }
 
   forward(x: Tensor, options: GptForwardOptions = {}): Tensor {
@@ -88,12 +92,12 @@ export class GptMlp extends Module {
   readonly c_fc: Conv1D;
   readonly c_proj: Conv1D;
 
-  constructor(private readonly config: GptConfig, private readonly generator: Generator) {
+  constructor(private readonly config: GptConfig, private readonly generator: Generator, init = true) {
     super();
     const C = config.nEmbd;
     const inner = innerWidth(config);
-    this.c_fc = this.child('c_fc', new Conv1D(inner, C, { generator }));
-    this.c_proj = this.child('c_proj', new Conv1D(C, inner, { generator, std: 0.02 / Math.sqrt(2 * config.nLayer) }));
+    this.c_fc = this.child('c_fc', new Conv1D(inner, C, { generator, std: init ? 0.02 : 0 }));
+    this.c_proj = this.child('c_proj', new Conv1D(C, inner, { generator, std: init ? residualStd(config) : 0 }));
   }
 
   forward(x: Tensor): Tensor {
@@ -109,12 +113,12 @@ export class GptBlock extends Module {
   readonly ln_2: LayerNorm;
   readonly mlp: GptMlp;
 
-  constructor(config: GptConfig, layerIndex: number, generator: Generator) {
+  constructor(config: GptConfig, layerIndex: number, generator: Generator, init = true) {
     super();
     this.ln_1 = this.child('ln_1', new LayerNorm(config.nEmbd, config.layerNormEpsilon));
-    this.attn = this.child('attn', new GptAttention(config, layerIndex, generator));
+    this.attn = this.child('attn', new GptAttention(config, layerIndex, generator, init));
     this.ln_2 = this.child('ln_2', new LayerNorm(config.nEmbd, config.layerNormEpsilon));
-    this.mlp = this.child('mlp', new GptMlp(config, generator));
+    this.mlp = this.child('mlp', new GptMlp(config, generator, init));
   }
 
   forward(x: Tensor, options: GptForwardOptions = {}): Tensor {
@@ -140,15 +144,23 @@ export class GptModel extends Module {
   readonly ln_f: LayerNorm;
   private readonly generator: Generator;
 
-  constructor(readonly config: GptConfig, options: { generator?: Generator } = {}) {
+  /**
+   * `init: false` leaves every weight zero, for a model about to load a checkpoint: GPT-2 small's
+   * 124M random draws would take seconds for nothing.
+   */
+  constructor(readonly config: GptConfig, options: { generator?: Generator; init?: boolean } = {}) {
     super();
     const g = options.generator ?? defaultGenerator();
+    const init = options.init ?? true;
     this.generator = g;
-    this.wte = this.child('wte', new Embedding(config.vocabSize, config.nEmbd, { generator: g }));
-    normal_(this.wte.weight, 0, 0.02, g);
-    this.wpe = this.child('wpe', new Embedding(config.nPositions, config.nEmbd, { generator: g }));
-    normal_(this.wpe.weight, 0, 0.02, g);
-    this.h = this.child('h', new ModuleList(Array.from({ length: config.nLayer }, (_, i) => new GptBlock(config, i, g))));
+    // created empty, then drawn at GPT-2's N(0, 0.02) (not nn.Embedding's N(0, 1)) unless a checkpoint follows
+    this.wte = this.child('wte', new Embedding(config.vocabSize, config.nEmbd, { skipInit: true }));
+    this.wpe = this.child('wpe', new Embedding(config.nPositions, config.nEmbd, { skipInit: true }));
+    if (init) {
+      normal_(this.wte.weight, 0, 0.02, g);
+      normal_(this.wpe.weight, 0, 0.02, g);
+    }
+    this.h = this.child('h', new ModuleList(Array.from({ length: config.nLayer }, (_, i) => new GptBlock(config, i, g, init))));
     this.ln_f = this.child('ln_f', new LayerNorm(config.nEmbd, config.layerNormEpsilon));
   }
 
