@@ -14,7 +14,7 @@ import { knnDecisionSvg } from '../src/classic/plot.js';
 import { labelledDataset, readCsvFile } from '../src/data/csv.js';
 import { IRIS_FEATURES_ZH, IRIS_SPECIES_ZH, loadIris } from '../src/data/iris.js';
 import { confusionMatrix, formatConfusionMatrix } from '../src/metrics/classification.js';
-import { integer, number, positiveInteger, printJson } from './options.js';
+import { integer, number, positiveInteger, printJson, printLine } from './options.js';
 
 export type IrisModel = 'knn' | 'logistic' | 'svm' | 'tree' | 'forest';
 export const IRIS_ARCHS: readonly IrisModel[] = ['knn', 'logistic', 'svm', 'tree', 'forest'];
@@ -152,7 +152,7 @@ function checkK(o: IrisOptions, n: number, cv: 'loo' | '10fold' | undefined, fol
 }
 
 /** Runs the command; returns the object --json prints. Everything is checked before anything is printed. */
-export function runIris(o: IrisOptions, out: (line: string) => void = console.log): Record<string, unknown> {
+export function runIris(o: IrisOptions, out: (line: string) => void = printLine): Record<string, unknown> {
   const arch = irisArch(o);
   const data = loadData(o);
   const say = o.json ? () => {} : out;

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { fitLine, leastSquares, LINEAR_LIMITS, makeLinePoints, type LinePoints } from '../src/classic/linear-regression.js';
 import { numericColumn, readCsvFile } from '../src/data/csv.js';
-import { fmt, integer, number, positiveInteger, printJson } from './options.js';
+import { fmt, integer, number, positiveInteger, printJson, printLine } from './options.js';
 
 export interface LinearOptions {
   a: number;
@@ -28,7 +28,7 @@ function loadPoints(o: LinearOptions): LinePoints {
 }
 
 /** Runs the chapter and prints it; returns the result object that --json prints. */
-export function runLinear(o: LinearOptions, out: (line: string) => void = console.log): object {
+export function runLinear(o: LinearOptions, out: (line: string) => void = printLine): object {
   // sizes first, so a bad --steps is refused before a large --csv is read
   if (!Number.isInteger(o.steps) || o.steps < 1 || o.steps > LINEAR_LIMITS.steps) {
     throw new Error(`linear: --steps must be an integer from 1 to ${LINEAR_LIMITS.steps.toLocaleString('en-US')} (the loss has converged long before; each step touches every point), got ${o.steps}`);

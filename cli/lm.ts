@@ -26,7 +26,7 @@ import { runTraining } from './training.js';
 import { checkInputFile } from './paths.js';
 import { BUILTIN_LM_CORPUS } from '../src/data/lm-corpus.js';
 import { detokenizeEnglish } from '../src/text/english.js';
-import { integer, number, parseDuration, positiveInteger, printJson } from './options.js';
+import { integer, number, parseDuration, positiveInteger, printJson, printLine } from './options.js';
 
 /** A one-line notice for a spelling that changed (the old one keeps working). */
 export function renamed(old: string, now: string): void {
@@ -262,7 +262,7 @@ async function modelFor(o: LmPredictOptions, log: (line: string) => void): Promi
 }
 
 /** Predicts as `llmcore lm predict` does; returns what --json prints. */
-export async function runLmPredict(prompt: string, o: LmPredictOptions, out: (line: string) => void = console.log): Promise<Record<string, unknown>> {
+export async function runLmPredict(prompt: string, o: LmPredictOptions, out: (line: string) => void = printLine): Promise<Record<string, unknown>> {
   const say = o.json ? () => {} : out;
   // refused before a model is trained or loaded for it
   if (prompt.trim() === '') throw new PromptError('predict: the prompt is empty; give some words, e.g. "Apple is"');
@@ -363,7 +363,7 @@ export interface EvalLmOptions {
 }
 
 /** `llmcore eval lm`: perplexity of a saved model on a text, read as it was trained (chunks of bptt, state carried). */
-export async function runEvalLm(o: EvalLmOptions, out: (line: string) => void = console.log): Promise<Record<string, unknown>> {
+export async function runEvalLm(o: EvalLmOptions, out: (line: string) => void = printLine): Promise<Record<string, unknown>> {
   checkInputFile(o.text, '--text');
   const dir = resolveModelDirectory(o.model);
   if (!dir) throw new Error(`--model ${o.model} holds no language model (no config.json, nor a run's best/ or last/)`);

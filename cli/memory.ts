@@ -11,7 +11,7 @@ import {
   DEFAULT_MEMORY_OPTIONS, QUICK_MEMORY_OPTIONS, runMemoryExperiment, type MemoryExperimentOptions, type MemoryExperimentResult, type MemoryModelKind,
 } from '../src/models/memory/experiment.js';
 import { memorySvg } from '../src/models/memory/plot.js';
-import { integer, positiveInteger, printJson } from './options.js';
+import { integer, positiveInteger, printJson, printLine } from './options.js';
 import { onStopSignals } from './stop-signals.js';
 import { checkOutputFile } from './paths.js';
 
@@ -89,7 +89,7 @@ export function formatMemoryTables(r: MemoryExperimentResult): string[] {
 }
 
 /** Runs `llmcore memory`; progress goes to `log`, the tables to `out`; returns what --json prints. */
-export async function runMemory(o: MemoryCliOptions, out: (line: string) => void = console.log, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<MemoryExperimentResult & { plot?: string; seconds: number }> {
+export async function runMemory(o: MemoryCliOptions, out: (line: string) => void = printLine, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<MemoryExperimentResult & { plot?: string; seconds: number }> {
   const options = memoryOptions(o);
   const quiet = !!o.json;
   const t0 = performance.now();

@@ -1,4 +1,5 @@
 /** Option parsers shared by the subcommands, with errors that say which option wanted what. */
+import { writeSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 
 export function number(value: string): number {
@@ -50,4 +51,26 @@ export function formatSeconds(s: number): string {
   const m = Math.floor((s % 3600) / 60);
   const sec = Math.floor(s % 60);
   return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}
+
+/**
+ * Writes one line to stdout synchronously. The work of a synchronous command (linear, iris, the tour)
+ * never yields to the event loop, so an 'error' listener would hear of a closed pipe
+ * (`llmcore linear --every 1 | head -1`) only after all the work; a synchronous write fails at once,
+ * and the command stops there, quietly.
+ */
+export function printLine(line: string): void {
+  const bytes = Buffer.from(line + '\n');
+  try {
+    for (let off = 0; off < bytes.length;) off += writeSync(1, bytes, off);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (code === 'EAGAIN') {
+      // a non-blocking stdout that is full: hand the rest to the stream, which waits
+      process.stdout.write(line + '\n');
+      return;
+    }
+    throw e;
+  }
 }

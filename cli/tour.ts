@@ -6,7 +6,7 @@ import { runIris } from './iris.js';
 import { runLmTourChapter } from './lm.js';
 import { defaultModelDir, formatExplain, loadModelDir, type Translator } from './translate.js';
 import { translate } from '../src/models/seq2seq/translate.js';
-import { printJson } from './options.js';
+import { printJson, printLine } from './options.js';
 
 /**
  * The translator for chapter 4. Only an absent shipped folder (a checkout or package without
@@ -34,7 +34,7 @@ export function registerTour(program: Command): void {
     .option('--json', 'print each chapter\'s result as one JSON object')
     .option('--model <dir>', 'the translator of chapter 4, a model directory (default: the shipped models/zh-en)')
     .action(async (o: { json?: boolean; model?: string }) => {
-      const say = o.json ? () => {} : console.log;
+      const say = o.json ? () => {} : printLine;
       const results: Record<string, unknown> = {};
       // loaded before chapter 1 so that a broken model fails in a second, not after the LM chapter's training
       const chapter4 = await tourTranslator(o.model, (line) => process.stderr.write(`${line}\n`));

@@ -185,3 +185,12 @@ test('eval translate --skip-bad-lines names the first 20 skipped lines and count
   assert.match(skipped[0], /line 9 skipped: no TAB between source and target/);
   assert.match(skipped[20], /bad\.tsv: 480 more lines skipped \(500 in all\)$/);
 });
+
+test('the synchronous commands (linear, iris, tour) stop quietly at a closed stdout too', async () => {
+  for (const args of [['linear', '--every', '1', '--steps', '20000'], ['iris', '--sweep']]) {
+    const r = await firstLineThenClose(args, null);
+    assert.notEqual(r.line, '', args.join(' '));
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /EPIPE|\n\s+at /, `${args.join(' ')}: no error, no stack trace`);
+  }
+});
