@@ -14,7 +14,7 @@ import { loadGptTokenizer } from '../../src/models/gpt/tokenizer.js';
 import { GptStepModel } from '../../src/models/gpt/step.js';
 import { greedySearch } from '../../src/decode/greedy.js';
 import { runGenerate, type GenerateOptions } from '../../cli/generate.js';
-import { llmcore, tempDir } from '../helpers/cli.js';
+import { llmcore, SHIPPED_MODEL, tempDir } from '../helpers/cli.js';
 import { REPO_FIXTURES, missingFixture } from '../helpers/fixtures.js';
 
 const DIR = join(REPO_FIXTURES, 'gpt2_tiny_model');
@@ -110,6 +110,7 @@ test('bad input: one clear line each, exit 1; a prompt longer than the context i
     [['--model', '/nonexistent/gpt2', 'x'], /^llmcore: generate: --model \/nonexistent\/gpt2: no such directory/],
     [['x'], /^llmcore: generate: --model DIR is required/],
     [['--model', REPO_FIXTURES, 'x'], /^llmcore: generate: .*pytorch: no config\.json/],
+    [['--model', SHIPPED_MODEL, 'x'], /^llmcore: generate: .*config\.json: this folder holds an llmcore translator model \(format llmcore-translator\), not a GPT/],
   ];
   for (const [args, message] of cases) {
     const r = llmcore(['generate', ...args]);

@@ -117,6 +117,9 @@ const UNSUPPORTED: Record<string, { ok: unknown; why: string }> = {
 export function gptConfigFromHf(json: unknown, file: string): GptConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${file}: expected a JSON object (a Hugging Face GPT-2 config.json)`);
   const j = json as Record<string, unknown>;
+  if (typeof j.format === 'string' && j.format.startsWith('llmcore-')) {
+    throw new Error(`${file}: this folder holds an llmcore ${j.format.slice('llmcore-'.length)} model (format ${j.format}), not a GPT: give a GPT-2 folder (config.json with n_embd, n_head, n_layer, …)`);
+  }
   if (j.model_type !== undefined && j.model_type !== 'gpt2') {
     throw new Error(`${file}: model_type is ${JSON.stringify(j.model_type)}; llmcore's GPT reads GPT-2 checkpoints (model_type "gpt2")`);
   }
