@@ -96,7 +96,7 @@ function incompleteTail(bytes: Uint8Array): number {
  * often two or three tokens), nothing past a stop text, and held back while the text might be the
  * start of one.
  */
-class TextStream {
+export class TextStream {
   private emitted = 0;
   /** The text generated so far, cut before the first stop text (once one is written). */
   text = '';

@@ -124,3 +124,23 @@ test('bad input: one clear line each, exit 1; a prompt longer than the context i
   assert.match(r.stderr, /^generate: the prompt is \d+ tokens, longer than the model's context of 16: only its last 16 are read\n$/);
   assert.match(generate(['--greedy', '--max-tokens', '2', '--json', long]).out!.warnings![0], /longer than the model's context of 16/);
 });
+
+test('streamed text holds back a character\'s first bytes and a possible stop text, and cuts at the stop', async (t) => {
+  if (missingFixture(t, join(DIR, 'vocab.json'))) return;
+  const { TextStream } = await import('../../cli/generate.js');
+  const { config } = await loadGpt(DIR);
+  const tokenizer = loadGptTokenizer(DIR, config);
+  const ids = tokenizer.encode('你好呀'); // 9 bytes, no merges: 9 tokens
+  assert.equal(ids.length, 9);
+  const pieces = (stops: string[]): string[] => {
+    const s = new TextStream(tokenizer, stops);
+    return ids.map((_, i) => s.update(ids.slice(0, i + 1)));
+  };
+  assert.deepEqual(pieces([]), ['', '', '你', '', '', '好', '', '', '呀']);
+  // "好" might begin the stop text "好吗": it waits until "呀" shows it does not
+  assert.deepEqual(pieces(['好吗']), ['', '', '你', '', '', '', '', '', '好呀']);
+  const s = new TextStream(tokenizer, ['好']);
+  assert.deepEqual(ids.map((_, i) => s.update(ids.slice(0, i + 1))).join(''), '你');
+  assert.equal(s.stopped, true);
+  assert.equal(s.text, '你');
+});
