@@ -65,9 +65,11 @@ const parseSeed = (v: string): number => {
   if (s < 0 || s > 0xffffffff) throw new InvalidArgumentError(`expected an integer from 0 to 4294967295, got '${v}'`);
   return s;
 };
-const collect = (v: string, prev: string[] | undefined): string[] => {
-  if (v === '') throw new InvalidArgumentError('expected a non-empty stop text');
-  return [...(prev ?? []), v];
+/** A --stop value: `\n` and `\t` as typed in a shell mean a newline and a tab (`\\` a backslash). */
+export const parseStop = (v: string, prev: string[] | undefined): string[] => {
+  const text = v.replace(/\\([nt\\])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
+  if (text === '') throw new InvalidArgumentError('expected a non-empty stop text');
+  return [...(prev ?? []), text];
 };
 
 /** The model folder `--model` names: a training run's folder means its best/. */
@@ -224,7 +226,7 @@ export function registerGenerate(program: Command): void {
     .option('--top-p <p>', 'draw only from the most likely tokens that make up probability p, in (0, 1]', parseTopP, 1)
     .option('--repetition-penalty <r>', 'discourage tokens already in the text (1 is off, 1.2 is common)', parsePenalty, 1)
     .option('--seed <n>', 'seed of the draws: the same seed gives the same text (default: a random one, shown by --json)', parseSeed)
-    .option('--stop <text>', 'stop when this text is written, and leave it out (repeatable)', collect)
+    .option('--stop <text>', 'stop when this text is written, and leave it out (repeatable; \\n is a newline, \\t a tab)', parseStop)
     .option('--explain', 'print each step\'s 5 most likely tokens with their probabilities, the one taken in [ ]')
     .option('--json', 'print one JSON object: {"text": …, "tokens": […], "finishReason": …, "seed": …}')
     .addHelpText('after', '\nExamples:\n  llmcore generate --model gpt2 "The meaning of life is"\n  llmcore generate --model gpt2 --temperature 0.8 --top-p 0.95 --seed 1 --max-tokens 100 "Once upon a time"\n  llmcore generate --model gpt2 --greedy --explain "Hello, my name is"\n  echo "Q: What is 2+2?\\nA:" | llmcore generate --model gpt2 --stop "\\n" --json')

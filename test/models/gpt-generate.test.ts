@@ -144,3 +144,11 @@ test('streamed text holds back a character\'s first bytes and a possible stop te
   assert.equal(s.stopped, true);
   assert.equal(s.text, '你');
 });
+
+test('--stop reads \\n and \\t as a newline and a tab, as typed in a shell', async () => {
+  const { parseStop } = await import('../../cli/generate.js');
+  assert.deepEqual(parseStop('\\n', undefined), ['\n']);
+  assert.deepEqual(parseStop('A:\\tx', ['\n']), ['\n', 'A:\tx']);
+  assert.deepEqual(parseStop('a\\\\nb', undefined), ['a\\nb']);
+  assert.throws(() => parseStop('', undefined), /expected a non-empty stop text/);
+});
