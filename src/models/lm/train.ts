@@ -111,24 +111,51 @@ export interface LmEvaluation {
 }
 
 /**
- * Mean cross-entropy and perplexity over every next-token prediction of a stream, read in chunks of
- * `bptt` with the state carried (recurrent kinds) — the way the model was trained. Eval mode, no graph.
+ * Mean cross-entropy and perplexity of a stream's next-token predictions, eval mode, no graph.
+ *
+ * The stream is cut into B parallel streams as in training (`batchify`) and the predicted tokens are
+ * every stream's positions 1…N−1 — the same set for every kind and for {@link unigramPerplexity}, so
+ * the figures compare. Each kind reads with the longest context it has:
+ * - recurrent kinds: chunks of `bptt` with the state carried, so a token sees its whole stream so far;
+ * - the Transformer: a window of `window` (default and at most its context) positions sliding by
+ *   `stride` (default half the window): the first window scores all its tokens, each later one only
+ *   the `stride` new ones at its end, so every token is scored once with at least window − stride + 1
+ *   tokens before it (all of them near a stream's start). stride 1 gives every token the full window.
  */
-export function evaluateLm(model: WordLM, ids: Int32Array, options: { batchSize?: number; bptt?: number } = {}): LmEvaluation {
-  const bptt = Math.min(options.bptt ?? 32, model.maxPositions);
+export function evaluateLm(
+  model: WordLM, ids: Int32Array, options: { batchSize?: number; bptt?: number; window?: number; stride?: number } = {},
+): LmEvaluation {
   const s = batchify(ids, options.batchSize ?? 8);
   const wasTraining = model.training;
   model.eval();
   let total = 0;
   let tokens = 0;
   noGrad(() => {
-    let state: RecurrentState | null = null;
-    for (let i = 0; i < s.N - 1; i += bptt) {
-      const { x, y, len } = chunk(s, i, bptt);
-      const out = model.forward(x, state);
-      state = out.state;
-      total += model.loss(out.logits, y, 'sum').item();
-      tokens += s.B * len;
+    if (model.kind === 'transformer') {
+      const W = Math.min(options.window ?? model.maxPositions, model.maxPositions);
+      const stride = Math.min(W, options.stride ?? Math.max(1, Math.ceil(W / 2)));
+      if (!(Number.isInteger(W) && W >= 1)) throw new Error(`lm: the evaluation window must be a positive integer, got ${options.window}`);
+      if (!(Number.isInteger(stride) && stride >= 1)) throw new Error(`lm: the evaluation stride must be a positive integer, got ${options.stride}`);
+      // targets t = 1…N−1 of each stream; `done` is the last one scored, the window [a, e) predicts a+1…e
+      for (let done = 0; done < s.N - 1; ) {
+        const e = done === 0 ? Math.min(W, s.N - 1) : Math.min(done + stride, s.N - 1);
+        const a = Math.max(0, e - W);
+        const { x, y } = chunk(s, a, e - a);
+        const logits = model.forward(x).logits; // (B, e − a, V): position j sees inputs a…a+j only
+        total += model.loss(logits.slice(1, done - a, e - a), y.slice(1, done - a, e - a), 'sum').item();
+        tokens += s.B * (e - done);
+        done = e;
+      }
+    } else {
+      const bptt = options.bptt ?? 32;
+      let state: RecurrentState | null = null;
+      for (let i = 0; i < s.N - 1; i += bptt) {
+        const { x, y, len } = chunk(s, i, bptt);
+        const out = model.forward(x, state);
+        state = out.state;
+        total += model.loss(out.logits, y, 'sum').item();
+        tokens += s.B * len;
+      }
     }
   });
   model.train(wasTraining);
@@ -225,14 +252,18 @@ export function lmTrainer(task: LmTask): Trainer<LmMetrics> {
 
 /**
  * The perplexity of the unigram model of `train` (add-one smoothed counts over V words) on `valid`:
- * the baseline a model that ignores context gets, to read the LM's perplexity against.
+ * the baseline a model that ignores context gets, to read the LM's perplexity against. It scores the
+ * tokens {@link evaluateLm} predicts with the same `batchSize` (positions 1…N−1 of each of the B
+ * streams), so the two figures are over the same tokens.
  */
-export function unigramPerplexity(train: Int32Array, valid: Int32Array, V: number): number {
+export function unigramPerplexity(train: Int32Array, valid: Int32Array, V: number, options: { batchSize?: number } = {}): number {
   const counts = new Float64Array(V).fill(1);
   for (const id of train) counts[id]++;
   const total = train.length + V;
+  const s = batchify(valid, options.batchSize ?? 8);
   let nll = 0;
-  // the LM predicts valid[1..]: score the same tokens
-  for (let i = 1; i < valid.length; i++) nll -= Math.log(counts[valid[i]] / total);
-  return Math.exp(nll / Math.max(1, valid.length - 1));
+  for (let b = 0; b < s.B; b++) {
+    for (let t = 1; t < s.N; t++) nll -= Math.log(counts[s.data[b * s.N + t]] / total);
+  }
+  return Math.exp(nll / (s.B * (s.N - 1)));
 }
