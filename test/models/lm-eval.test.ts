@@ -106,6 +106,9 @@ test('the Transformer with a stride > 1 scores each token once, from the window 
     assert.equal(e.tokens, s.B * (s.N - 1), `stride ${stride}`);
     assert.ok(Math.abs(e.loss - nll / e.tokens) < 1e-5, `stride ${stride}: ${e.loss} vs ${nll / e.tokens}`);
   }
+  // given the training chunk, the window is that chunk (positions past it were never trained), halved for the stride
+  assert.deepEqual(evaluateLm(model, ids, { batchSize: 3, bptt: 4 }), evaluateLm(model, ids, { batchSize: 3, window: 4, stride: 2 }));
+  assert.deepEqual(evaluateLm(model, ids, { batchSize: 3, bptt: 40 }), evaluateLm(model, ids, { batchSize: 3, window: C, stride: C / 2 }));
   // stride C is the old reading of the text in separate chunks; a smaller stride gives more context
   assert.notEqual(evaluateLm(model, ids, { batchSize: 3, stride: 1 }).loss, evaluateLm(model, ids, { batchSize: 3, stride: C }).loss);
 });
