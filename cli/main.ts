@@ -37,6 +37,7 @@ registerData(program);
 registerLm(program);
 registerMemory(program);
 (await import('./generate.js')).registerGenerate(program);
+(await import('./vision.js')).registerVision(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,378 @@
+/**
+ * The vision chapter's commands:
+ *   llmcore train vision   trains the ViT on Fashion-MNIST with the shared trainer (progress, a time
+ *                          budget, best/ and last/, --resume, Ctrl-C saves); settings: defaults ←
+ *                          --recipe ← flags, chosen on a validation split carved from train.
+ *   llmcore eval vision    test accuracy of a model (--model DIR), or of a baseline (--arch knn | logistic)
+ *   llmcore vision classify --index N   one test image: the picture as the model sees it and its top classes
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { Generator } from '../src/util/random.js';
+import { noGrad } from '../src/autograd/grad-mode.js';
+import { parseRecipeText, RecipeError } from '../src/train/recipe.js';
+import { prepareRunDirectory, resolveModelDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
+import { KNeighborsClassifier } from '../src/classic/knn.js';
+import { LogisticRegression } from '../src/classic/logistic.js';
+import { DEFAULT_VIT_CONFIG, imagesToTensor, VisionTransformer, type VitConfig } from '../src/models/vision/model.js';
+import { evaluateImages, VisionTask, visionTrainer, type LabelledImages, type VisionMetrics } from '../src/models/vision/train.js';
+import { resolveVisionRecipe, type VisionRecipe, type VisionRecipeFile } from '../src/models/vision/recipe.js';
+import { FASHION_CLASSES, findFashionDir, loadImageSet, splitValidation, type ImageSet } from '../src/models/vision/data.js';
+import { loadVision, loadVisionConfig, loadVisionWeights, saveVision, VISION_FORMAT, type VisionDirConfig } from '../src/models/vision/checkpoint.js';
+import { runTraining } from './training.js';
+import { checkInputFile } from './paths.js';
+import { integer, number, parseDuration, positiveInteger, printJson } from './options.js';
+import { packageRoot } from './translate.js';
+
+const log = (line: string): void => { process.stderr.write(line + '\n'); };
+
+/** The shipped model: models/fashion-vit/ in the package. */
+export function defaultVisionModelDir(): string {
+  return join(packageRoot(), 'models', 'fashion-vit');
+}
+
+function asLabelled(set: ImageSet): LabelledImages {
+  return { count: set.count, size: set.rows, pixels: set.pixels, labels: set.labels };
+}
+
+function parseArch(value: string): string {
+  return value;
+}
+
+export interface TrainVisionOptions {
+  data?: string;
+  out: string;
+  recipe?: string;
+  resume?: boolean;
+  force?: boolean;
+  arch?: string;
+  timeBudget?: number;
+  epochs?: number;
+  maxSteps?: number;
+  seed?: number;
+  patch?: number;
+  dModel?: number;
+  heads?: number;
+  layers?: number;
+  ff?: number;
+  dropout?: number;
+  pool?: string;
+  labelSmoothing?: number;
+  batchSize?: number;
+  lr?: number;
+  weightDecay?: number;
+  warmup?: number;
+  hflip?: boolean;
+  clip?: number;
+  valSize?: number;
+  json?: boolean;
+}
+
+function flagLayer(o: TrainVisionOptions): VisionRecipeFile {
+  const layer: VisionRecipeFile = {
+    model: {
+      patchSize: o.patch, dModel: o.dModel, nhead: o.heads, numLayers: o.layers, dimFeedforward: o.ff, dropout: o.dropout,
+      pool: o.pool as 'mean', labelSmoothing: o.labelSmoothing,
+    },
+    training: {
+      seed: o.seed, batchSize: o.batchSize, lr: o.lr, weightDecay: o.weightDecay, warmupSteps: o.warmup, hflip: o.hflip, clipNorm: o.clip,
+      epochs: o.epochs, timeBudgetSeconds: o.timeBudget, maxSteps: o.maxSteps, valSize: o.valSize,
+    },
+  };
+  return JSON.parse(JSON.stringify(layer)) as VisionRecipeFile;
+}
+
+/** Reads a recipe file; the data folder in it is relative to the file's folder. */
+export function readVisionRecipeFile(path: string): VisionRecipeFile {
+  checkInputFile(path, '--recipe');
+  const raw = parseRecipeText(readFileSync(path, 'utf8'), path) as VisionRecipeFile;
+  if (raw && typeof raw === 'object' && raw.data && typeof raw.data === 'object' && typeof raw.data.dir === 'string') {
+    raw.data = { ...raw.data, dir: resolve(dirname(resolve(path)), raw.data.dir) };
+  }
+  return raw;
+}
+
+/** Settings a resumed run may change: how long it goes on. */
+const RESUMABLE = new Set(['epochs', 'timeBudgetSeconds', 'maxSteps']);
+
+function checkResumeFlags(saved: VisionRecipe, asked: VisionRecipeFile, source: string): void {
+  const conflicts: string[] = [];
+  for (const section of ['model', 'training'] as const) {
+    for (const [k, v] of Object.entries(asked[section] ?? {})) {
+      if (v === undefined || (section === 'training' && RESUMABLE.has(k))) continue;
+      const was = (saved[section] as Record<string, unknown>)[k];
+      if (was !== v) conflicts.push(`${section}.${k} is ${JSON.stringify(was)} in the run, ${JSON.stringify(v)} in ${source}`);
+    }
+  }
+  if (conflicts.length) throw new Error(`--resume: ${conflicts.join('; ')}. A resumed run keeps its settings (only epochs, time budget and step limit may change); start a new run in another folder to change them`);
+}
+
+function vitConfig(recipe: VisionRecipe, set: ImageSet): VitConfig {
+  // the normalisation is the training images' own statistics, stored with the model
+  let sum = 0;
+  let sq = 0;
+  for (let i = 0; i < set.pixels.length; i++) { const v = set.pixels[i] / 255; sum += v; sq += v * v; }
+  const mean = sum / set.pixels.length;
+  const std = Math.sqrt(Math.max(sq / set.pixels.length - mean * mean, 1e-12));
+  return { ...DEFAULT_VIT_CONFIG, ...recipe.model, imageSize: set.rows, numClasses: 10, pixelMean: Number(mean.toFixed(4)), pixelStd: Number(std.toFixed(4)) };
+}
+
+export async function runTrainVision(o: TrainVisionOptions): Promise<Record<string, unknown>> {
+  const say = o.json ? () => {} : log;
+  if (o.arch !== undefined && o.arch !== 'vit') throw new Error(`train vision: --arch ${o.arch} is not trainable here; the vision chapter trains --arch vit (knn and logistic are baselines of \`llmcore eval vision --arch\`)`);
+  const fileLayer = o.recipe ? readVisionRecipeFile(o.recipe) : undefined;
+  const layers = [...(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []), { source: 'the command line', values: flagLayer(o) }];
+  let recipe = resolveVisionRecipe(layers);
+  const dataDir = findFashionDir(o.data ?? recipe.data?.dir);
+  const { resumeFrom, paths } = prepareRunDirectory(o.out, { chapter: 'vision', resume: o.resume, force: o.force });
+
+  const all = loadImageSet(dataDir, 'train');
+  let config: VisionDirConfig;
+  if (resumeFrom) {
+    config = await loadVisionConfig(resumeFrom);
+    const saved: VisionRecipe = { ...recipe, model: { ...recipe.model, ...pickRecipeModel(config.model) }, training: { ...recipe.training, ...config.training } };
+    for (const l of layers) checkResumeFlags(saved, l.values as VisionRecipeFile, l.source);
+    recipe = { ...saved, training: { ...saved.training, ...Object.fromEntries(Object.entries(recipe.training).filter(([k]) => RESUMABLE.has(k))) } };
+    config = { ...config, training: recipe.training };
+  } else {
+    config = { format: VISION_FORMAT, version: 1, arch: 'vit', model: vitConfig(recipe, all), classes: classNames(10), training: recipe.training };
+    await writeRunFile(paths, 'recipe.json', JSON.stringify({ ...recipe, data: { dir: resolve(dataDir) } }, null, 2) + '\n');
+  }
+  const t = recipe.training;
+  if (t.valSize >= all.count) throw new Error(`train vision: training.valSize ${t.valSize} leaves no training images (the set has ${all.count})`);
+  const { train, val } = splitValidation(all, t.valSize, t.seed);
+  const generator = new Generator(t.seed);
+  const model = new VisionTransformer(config.model, { generator });
+  const task = new VisionTask(model, asLabelled(train), asLabelled(val), t, generator);
+  const trainer = visionTrainer(task);
+  if (resumeFrom) {
+    const step = await loadVisionWeights(resumeFrom, model);
+    await restoreCheckpoint(resumeFrom, { trainer, optimizer: task.optimizer, scheduler: task.scheduler }, step);
+    say(`resumed ${resumeFrom} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}, batch ${trainer.state.batchInEpoch})`);
+  }
+  const m = config.model;
+  say(`ViT: ${model.numParameters().toLocaleString('en')} parameters, ${model.numPatches} patches of ${m.patchSize}×${m.patchSize}, d_model ${m.dModel}, ${m.numLayers} layers, ${m.pool} pooling; ${train.count.toLocaleString('en')} training and ${val.count.toLocaleString('en')} validation images from ${dataDir}`);
+  const outcome = await runTraining<VisionMetrics>({
+    trainer, paths, json: o.json, log, unit: 'img/s',
+    writeModel: (dir, step) => saveVision(dir, { model, config: withResults(config, trainer.bestRecord), step }),
+    describeEval: (r) => `validation loss ${r.valLoss.toFixed(3)}, accuracy ${(100 * r.valAccuracy).toFixed(2)}%`,
+  });
+  return { ...outcome, parameters: model.numParameters(), imagesPerSecond: outcome.perSecond, out: o.out };
+}
+
+function pickRecipeModel(m: VitConfig): VisionRecipe['model'] {
+  return { patchSize: m.patchSize, dModel: m.dModel, nhead: m.nhead, numLayers: m.numLayers, dimFeedforward: m.dimFeedforward, dropout: m.dropout, pool: m.pool, labelSmoothing: m.labelSmoothing };
+}
+
+function classNames(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => FASHION_CLASSES[i] ?? `class ${i}`);
+}
+
+function withResults(config: VisionDirConfig, best: { valAccuracy: number; epoch: number } | null): VisionDirConfig {
+  return best ? { ...config, results: { ...config.results, valAccuracy: Number(best.valAccuracy.toFixed(4)), bestEpoch: best.epoch } } : config;
+}
+
+/** The model directory `--model` names (a run folder means its best/), or the shipped one. */
+async function openModel(dirOption: string | undefined): Promise<{ dir: string; loaded: Awaited<ReturnType<typeof loadVision>> }> {
+  const given = dirOption ?? defaultVisionModelDir();
+  const dir = resolveModelDirectory(given);
+  if (!dir) throw new Error(`--model ${given}: no model here (no config.json, nor a run's best/ or last/); train one with \`llmcore train vision --out DIR\``);
+  return { dir, loaded: await loadVision(dir) };
+}
+
+export interface EvalVisionOptions {
+  model?: string;
+  arch?: string;
+  data?: string;
+  limit?: number;
+  k?: number;
+  trainLimit?: number;
+  json?: boolean;
+}
+
+const BASELINES = ['vit', 'knn', 'logistic'] as const;
+
+function firstN(set: ImageSet, n: number | undefined): ImageSet {
+  if (n === undefined || n >= set.count) return set;
+  const size = set.rows * set.cols;
+  return { ...set, count: n, pixels: set.pixels.subarray(0, n * size), labels: set.labels.subarray(0, n) };
+}
+
+function toFloat64(set: ImageSet): Float64Array {
+  const out = new Float64Array(set.pixels.length);
+  for (let i = 0; i < out.length; i++) out[i] = set.pixels[i] / 255;
+  return out;
+}
+
+export async function runEvalVision(o: EvalVisionOptions): Promise<Record<string, unknown>> {
+  const say = o.json ? () => {} : log;
+  const arch = o.arch ?? 'vit';
+  if (!(BASELINES as readonly string[]).includes(arch)) throw new Error(`eval vision: --arch must be one of ${BASELINES.join(', ')}, got '${arch}'`);
+  if (arch !== 'vit' && o.model) throw new Error(`eval vision: --model is a ViT model folder; --arch ${arch} is a baseline fitted on the training images now, drop --model`);
+  const dir = findFashionDir(o.data);
+  const test = firstN(loadImageSet(dir, 'test'), o.limit);
+  const t0 = performance.now();
+  let predictions: ArrayLike<number>;
+  const extra: Record<string, unknown> = {};
+  if (arch === 'vit') {
+    const { dir: modelDir, loaded } = await openModel(o.model);
+    if (loaded.config.model.imageSize !== test.rows) throw new Error(`eval vision: ${modelDir} takes ${loaded.config.model.imageSize}×${loaded.config.model.imageSize} images, ${dir} has ${test.rows}×${test.cols}`);
+    predictions = evaluateImages(loaded.model, asLabelled(test)).predictions;
+    Object.assign(extra, { model: modelDir, parameters: loaded.model.numParameters() });
+  } else {
+    const train = firstN(loadImageSet(dir, 'train'), o.trainLimit);
+    const d = train.rows * train.cols;
+    const labels = Int32Array.from(train.labels);
+    if (arch === 'knn') {
+      const k = o.k ?? 5;
+      const knn = new KNeighborsClassifier({ k, precision: 'float32' }).fitFlat(toFloat64(train), train.count, d, labels, 10);
+      predictions = knn.predictFlat(toFloat64(test));
+      Object.assign(extra, { k, trainImages: train.count });
+    } else {
+      const rows = (set: ImageSet): number[][] => Array.from({ length: set.count }, (_, i) => Array.from(set.pixels.subarray(i * d, (i + 1) * d), (v) => v / 255));
+      const lr = new LogisticRegression({ C: 1 }).fit(rows(train), Array.from(train.labels));
+      predictions = lr.predict(rows(test));
+      Object.assign(extra, { trainImages: train.count });
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  let correct = 0;
+  const perClass = Array.from({ length: 10 }, () => ({ right: 0, total: 0 }));
+  for (let i = 0; i < test.count; i++) {
+    const ok = predictions[i] === test.labels[i];
+    if (ok) correct++;
+    const c = perClass[test.labels[i]];
+    if (c) { c.total++; if (ok) c.right++; }
+  }
+  const accuracy = correct / test.count;
+  say(`${arch}: test accuracy ${(100 * accuracy).toFixed(2)}% (${correct}/${test.count} images${o.limit ? `, the first ${test.count}` : ''}) in ${seconds.toFixed(1)} s`);
+  perClass.forEach((c, i) => { if (c.total) say(`  ${FASHION_CLASSES[i].padEnd(12)} ${(100 * c.right / c.total).toFixed(1).padStart(5)}%`); });
+  return { arch, accuracy, correct, images: test.count, seconds, ...extra };
+}
+
+export interface ClassifyOptions {
+  index: number;
+  model?: string;
+  data?: string;
+  split?: string;
+  top?: number;
+  show?: boolean;
+  json?: boolean;
+}
+
+/** The 28×28 picture in the terminal, as the model sees it: darker characters for brighter pixels. */
+export function renderImage(pixels: Uint8Array, size: number): string[] {
+  const ramp = ' .:-=+*#%@';
+  const lines: string[] = [];
+  for (let r = 0; r < size; r++) {
+    let line = '';
+    for (let c = 0; c < size; c++) {
+      const ch = ramp[Math.min(ramp.length - 1, Math.floor((pixels[r * size + c] / 256) * ramp.length))];
+      line += ch + ch;
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines;
+}
+
+export async function runClassify(o: ClassifyOptions): Promise<Record<string, unknown>> {
+  const out = (line: string): void => { if (!o.json) process.stdout.write(line + '\n'); };
+  const split = o.split ?? 'test';
+  if (split !== 'test' && split !== 'train') throw new Error(`vision classify: --split must be test or train, got '${split}'`);
+  const { dir: modelDir, loaded } = await openModel(o.model);
+  const set = loadImageSet(findFashionDir(o.data), split);
+  if (o.index >= set.count) throw new Error(`vision classify: --index ${o.index} is past the ${split} set's ${set.count} images (0 to ${set.count - 1})`);
+  const { model, config } = loaded;
+  const size = set.rows;
+  const pixels = set.pixels.subarray(o.index * size * size, (o.index + 1) * size * size);
+  const logits = noGrad(() => model.forward(imagesToTensor(set.pixels, [o.index], size, config.model.pixelMean, config.model.pixelStd)));
+  const probs = Array.from(logits.softmax(1).contiguousData(), Number);
+  const ranked = probs.map((p, i) => ({ label: i, name: config.classes[i], prob: p })).sort((a, b) => b.prob - a.prob).slice(0, o.top ?? 3);
+  const truth = set.labels[o.index];
+  if (o.show) for (const l of renderImage(pixels, size)) out(l);
+  out(`${split} image ${o.index} (true class: ${config.classes[truth]}) → ${ranked[0].name}${ranked[0].label === truth ? ' ✓' : ' ✗'}`);
+  for (const r of ranked) out(`  ${r.name.padEnd(12)} ${r.prob.toFixed(3)}  ${'█'.repeat(Math.round(r.prob * 30))}`);
+  return { index: o.index, split, label: truth, trueClass: config.classes[truth], predicted: ranked[0].label, predictedClass: ranked[0].name, top: ranked, model: modelDir };
+}
+
+function indexOption(value: string): number {
+  const v = integer(value);
+  if (v < 0) throw new InvalidArgumentError(`expected an image index ≥ 0, got '${value}'`);
+  return v;
+}
+
+export function registerVision(program: Command): void {
+  const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model of the explainer');
+  train
+    .command('vision')
+    .description('train the Vision Transformer on Fashion-MNIST (the image as a sentence of patches), choosing the best epoch on a validation split carved from train; defaults ← --recipe ← flags')
+    .requiredOption('--out <dir>', 'run folder: last/ (for --resume), best/ (best validation accuracy), log.jsonl, recipe.json; must be new, empty, or a vision run with --resume/--force')
+    .option('--data <dir>', 'Fashion-MNIST folder with the four IDX files (.gz or not) (default: the recipe\'s data.dir, $LLMCORE_FASHION_MNIST, /usr/share/datasets/fashion-mnist)')
+    .option('--recipe <file.json>', 'a recipe: {model, training, data} (recipes/vision-vit.json reproduces the shipped model)')
+    .option('--arch <kind>', 'the model kind: vit (the only one trained here)', parseArch)
+    .option('--resume', 'continue the run saved in OUT/last exactly where it stopped')
+    .option('--force', 'start over in an OUT that holds a vision run (deletes its checkpoints and log)')
+    .option('--time-budget <duration>', 'stop after this much training time, e.g. 30m (evaluation excluded)', parseDuration)
+    .option('--epochs <n>', 'epochs (the learning rate decays to zero over them)', positiveInteger)
+    .option('--max-steps <n>', 'most optimizer steps', positiveInteger)
+    .option('--seed <n>', 'seed of initialisation, validation split, batching and flips', integer)
+    .option('--patch <n>', 'patch side in pixels, dividing 28 (default 7: 16 patches)', positiveInteger)
+    .option('--d-model <n>', 'model width', positiveInteger)
+    .option('--heads <n>', 'attention heads', positiveInteger)
+    .option('--layers <n>', 'encoder layers', positiveInteger)
+    .option('--ff <n>', 'feed-forward width', positiveInteger)
+    .option('--dropout <p>', 'dropout', number)
+    .option('--pool <kind>', 'cls (a learned [CLS] token classifies) or mean (the mean of the patch outputs does)')
+    .option('--label-smoothing <x>', 'label smoothing of the loss', number)
+    .option('--batch-size <n>', 'images per step', positiveInteger)
+    .option('--lr <x>', 'peak learning rate (AdamW, warmup then cosine)', number)
+    .option('--weight-decay <x>', 'AdamW weight decay', number)
+    .option('--warmup <n>', 'warmup steps', integer)
+    .option('--no-hflip', 'do not mirror training images left–right')
+    .option('--clip <x>', 'gradient-norm clip, 0: off', number)
+    .option('--val-size <n>', 'training images held out for validation', positiveInteger)
+    .option('--json', 'print the run summary as JSON')
+    .action(async (o: TrainVisionOptions) => {
+      try {
+        const r = await runTrainVision(o);
+        if (o.json) printJson(r);
+      } catch (e) {
+        if (e instanceof RecipeError) throw new Error(`train vision: ${e.message}`);
+        throw e;
+      }
+    });
+
+  const evalCmd = program.commands.find((c) => c.name() === 'eval') ?? program.command('eval').description('evaluate a trained model of the explainer');
+  evalCmd
+    .command('vision')
+    .description('accuracy on the Fashion-MNIST test split: of a ViT model folder, or of a baseline fitted on the training images now (--arch knn | logistic)')
+    .option('--model <dir>', 'ViT model folder, or a training run (its best/) (default: the shipped models/fashion-vit)')
+    .option('--arch <kind>', 'vit (default), knn (5 nearest neighbours on raw pixels), logistic (softmax regression on raw pixels)')
+    .option('--data <dir>', 'Fashion-MNIST folder (default: $LLMCORE_FASHION_MNIST, then /usr/share/datasets/fashion-mnist)')
+    .option('--limit <n>', 'only the first n test images', positiveInteger)
+    .option('--train-limit <n>', 'baselines: fit on the first n training images only', positiveInteger)
+    .option('--k <n>', 'knn: neighbours (default 5)', positiveInteger)
+    .option('--json', 'print {"accuracy": …, …} on stdout')
+    .action(async (o: EvalVisionOptions) => {
+      const r = await runEvalVision(o);
+      if (o.json) printJson(r);
+    });
+
+  const vision = program.command('vision').description('use the vision chapter\'s model');
+  vision
+    .command('classify')
+    .description('classify one Fashion-MNIST image by its index: its top classes with probabilities (--show draws the 28×28 input)')
+    .requiredOption('--index <n>', 'the image\'s index in the split (0-based)', indexOption)
+    .option('--model <dir>', 'ViT model folder, or a training run (its best/) (default: the shipped models/fashion-vit)')
+    .option('--data <dir>', 'Fashion-MNIST folder (default: $LLMCORE_FASHION_MNIST, then /usr/share/datasets/fashion-mnist)')
+    .option('--split <name>', 'test (default) or train')
+    .option('--top <n>', 'classes listed (default 3)', positiveInteger)
+    .option('--show', 'print the 28×28 image as the model sees it')
+    .option('--json', 'print the answer as JSON')
+    .action(async (o: ClassifyOptions) => {
+      const r = await runClassify(o);
+      if (o.json) printJson(r);
+    });
+}
