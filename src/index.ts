@@ -18,7 +18,7 @@ export { sum, mean, max, min, argmax, argmin, logsumexp } from './ops/reduce.js'
 export { reshape, permute, transpose, expand, squeeze, unsqueeze, flatten, slice, contiguous, clone } from './ops/view.js';
 export { matmul } from './ops/matmul.js';
 export { indexSelect, gather, concat, stack } from './ops/index-ops.js';
-export { softmax, logSoftmax, layerNorm, embedding, dropout, linear, crossEntropy, mseLoss, type CrossEntropyOptions } from './ops/nn.js';
+export { softmax, logSoftmax, layerNorm, embedding, dropout, linear, crossEntropy, mseLoss, geluTanh, type CrossEntropyOptions } from './ops/nn.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as io from './io/index.js';
@@ -29,3 +29,4 @@ export * as metrics from './metrics/index.js';
 export * as train from './train/index.js';
 export * as lm from './models/lm/index.js';
 export * as memory from './models/memory/index.js';
+export * as gpt from './models/gpt/index.js';
