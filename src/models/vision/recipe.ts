@@ -61,7 +61,7 @@ export const DEFAULT_VISION_RECIPE: VisionRecipe = {
   chapter: 'vision',
   model: { patchSize: 7, dModel: d.dModel, nhead: d.nhead, numLayers: d.numLayers, dimFeedforward: d.dimFeedforward, dropout: 0, pool: 'mean', labelSmoothing: 0 },
   training: {
-    seed: 1, batchSize: 64, lr: 2e-3, weightDecay: 0.05, warmupSteps: 400, hflip: true, clipNorm: 1, epochs: 7, timeBudgetSeconds: 0, maxSteps: 0, valSize: 5000,
+    seed: 1, batchSize: 64, lr: 2e-3, weightDecay: 0.05, warmupSteps: 400, hflip: true, clipNorm: 1, epochs: 15, timeBudgetSeconds: 0, maxSteps: 0, valSize: 5000,
   } satisfies VisionTrainingConfig,
 };
 
