@@ -151,7 +151,7 @@ export async function runLmTrain(o: LmTrainOptions, log: (line: string) => void 
   const trained: TrainedLm = { ...prepared, reason: outcome.reason, config: { ...prepared.config, results: lmResults(prepared, outcome.reason) } };
   const st = trained.trainer.state;
   const last = st.history[st.history.length - 1];
-  const unigram = unigramPerplexity(trained.data.train, trained.data.valid, trained.tokenizer.size);
+  const unigram = unigramPerplexity(trained.data.train, trained.data.valid, trained.tokenizer.size, { batchSize: trained.config.training?.evalBatchSize });
   if (last) say(`held-out perplexity ${last.validPerplexity.toFixed(2)} (a unigram model, no context: ${unigram.toFixed(2)})`);
   const result: Record<string, unknown> = {
     arch: trained.model.kind, model: trained.model.kind, parameters: trained.model.numParameters(), vocab: trained.tokenizer.size, corpus: trained.config.corpus,
@@ -185,9 +185,34 @@ export async function runLmTrain(o: LmTrainOptions, log: (line: string) => void 
 /** The run saved in `dir` rebuilt to continue: its model, vocabulary and settings; the flags may only extend it. */
 async function resumeLm(dir: string, text: string, o: LmTrainOptions, asked: Partial<LmTrainingConfig>, say: (l: string) => void): Promise<PreparedLm> {
   const saved = await loadLm(dir);
-  const training: LmTrainingConfig = { ...saved.config.training!, epochs: asked.epochs ?? saved.config.training!.epochs, timeBudgetSeconds: asked.timeBudgetSeconds ?? 0, maxSteps: asked.maxSteps ?? 0 };
+  const was = saved.config.training!;
+  // the run keeps its own settings; only how long it goes on may change
+  const training: LmTrainingConfig = {
+    ...was, epochs: o.epochs ?? was.epochs, timeBudgetSeconds: o.timeBudget ?? was.timeBudgetSeconds, maxSteps: o.maxSteps ?? was.maxSteps,
+  };
   const arch = o.arch ?? o.model;
   if (arch && arch !== saved.model.kind) throw new Error(`--resume: the run in ${dir} trains a ${saved.model.kind} model, not ${arch}`);
+  const m = saved.config.model as unknown as Record<string, unknown>;
+  const conflicts: string[] = [];
+  const compare = (flag: string, asked: unknown, had: unknown): void => {
+    if (asked !== undefined && asked !== had) conflicts.push(`${flag} ${String(asked)} (the run has ${String(had)})`);
+  };
+  compare('--emb', o.emb, m.embDim);
+  compare('--hidden', o.hidden, m.hiddenSize);
+  compare('--layers', o.layers, m.numLayers);
+  compare('--heads', o.heads, m.nhead);
+  compare('--ff', o.ff, m.dimFeedforward);
+  compare('--context', o.context, m.context);
+  compare('--dropout', o.dropout, m.dropout);
+  compare('--tie', o.tie, m.tieWeights);
+  compare('--bptt', o.bptt, was.bptt);
+  compare('--batch-size', o.batchSize, was.batchSize);
+  compare('--lr', o.lr, was.lr);
+  compare('--clip', o.clip, was.clip);
+  compare('--seed', o.seed, was.seed);
+  if (conflicts.length) {
+    throw new Error(`--resume: ${conflicts.join('; ')}. A resumed run keeps its settings (only --epochs, --time-budget and --max-steps may change); start a new run in another folder to change them`);
+  }
   const ids = saved.tokenizer.encodeText(text);
   const { train, valid } = splitHeldOut(ids, o.validFraction ?? 0.1);
   if (saved.config.corpus && train.length !== saved.config.corpus.trainTokens) {
@@ -311,9 +336,9 @@ function trainLmOptions(c: Command, oldSpelling: boolean): Command {
     .option('--resume', 'continue the run saved in OUT/last exactly where it stopped (same --text)')
     .option('--force', 'start over in an OUT that holds an lm run (deletes its checkpoints and log)')
     .option('--epochs <n>', 'passes over the text (built-in: 40, a file: 10)', positiveInteger)
-    .option('--time-budget <duration>', 'stop after this much training, e.g. 90s, 5m', parseDuration)
-    .option('--max-steps <n>', 'stop after this many steps', positiveInteger)
-    .option('--seed <n>', 'seed of initialisation and dropout', integer, 0)
+    .option('--time-budget <duration>', 'stop after this much training, e.g. 90s, 5m (the run\'s total: a resumed run counts the time before)', parseDuration)
+    .option('--max-steps <n>', 'stop after this many steps (the run\'s total)', positiveInteger)
+    .option('--seed <n>', 'seed of initialisation and dropout (default 0)', integer)
     .option('--emb <n>', 'embedding size (the Transformer\'s d_model)', positiveInteger)
     .option('--hidden <n>', 'hidden size of the recurrent layers', positiveInteger)
     .option('--layers <n>', 'recurrent or Transformer layers', positiveInteger)
@@ -362,7 +387,7 @@ export interface EvalLmOptions {
   json?: boolean;
 }
 
-/** `llmcore eval lm`: perplexity of a saved model on a text, read as it was trained (chunks of bptt, state carried). */
+/** `llmcore eval lm`: perplexity of a saved model on a text, scored as training's held-out evaluation does (evaluateLm). */
 export async function runEvalLm(o: EvalLmOptions, out: (line: string) => void = printLine): Promise<Record<string, unknown>> {
   checkInputFile(o.text, '--text');
   const dir = resolveModelDirectory(o.model);

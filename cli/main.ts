@@ -12,13 +12,17 @@ import { registerLm } from './lm.js';
 import { registerMemory } from './memory.js';
 
 // A reader that stops early (`llmcore translate --file big.txt | head -1`) closes our stdout: stop
-// quietly then, in every command, instead of finishing the work and dying on a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-}
+// quietly then, in every command, instead of finishing the work and dying on a stack trace. A command
+// that stops by signal (training) is stopped the same way, so that it saves first. A closed stderr only
+// silences the progress lines: it is no reason to lose a training run.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+  else process.exit(process.exitCode ?? 0);
+});
+process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
 
 const program = new Command();
 program
@@ -38,6 +42,7 @@ registerLm(program);
 registerMemory(program);
 (await import('./generate.js')).registerGenerate(program);
 (await import('./vision.js')).registerVision(program);
+(await import('./gpt.js')).registerGpt(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -25,11 +25,16 @@ export interface StopSignals {
 export function onStopSignals(log: (line: string) => void, what: string): StopSignals {
   const controller = new AbortController();
   let received: StopSignalName | null = null;
+  let receivedAt = 0;
   const handlers = new Map<StopSignalName, () => void>();
   for (const name of Object.keys(CODES) as StopSignalName[]) {
     const handler = (): void => {
+      // Signals sent while the work held the thread (an evaluation) are handled together when it lets
+      // go: a second one within the same moment is the same impatience, not a request to lose the save.
+      if (received && performance.now() - receivedAt < 1000) return;
       if (received) process.exit(CODES[received]);
       received = name;
+      receivedAt = performance.now();
       log(`\n${name}: ${what} (send it again to quit at once, without saving)…`);
       controller.abort();
     };

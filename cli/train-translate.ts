@@ -5,7 +5,7 @@
  * (`--recipe recipes/zh-en.json`), then the flags.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readParallelFile } from '../src/data/parallel-file.js';
 import { Generator } from '../src/util/random.js';
@@ -85,6 +85,15 @@ export function readRecipeFile(path: string): TranslatorRecipeFile {
   return raw;
 }
 
+/** The recipe a run in `out` was started with (its recipe.json), if it can be read. */
+function startedRecipe(out: string): TranslatorRecipeFile | undefined {
+  try {
+    return JSON.parse(readFileSync(join(out, 'recipe.json'), 'utf8')) as TranslatorRecipeFile;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Settings that may change when a run is resumed: how long it goes on, and how often dev BLEU is read. */
 const RESUMABLE = new Set(['epochs', 'timeBudgetSeconds', 'maxSteps', 'devBleuSentences']);
 
@@ -113,8 +122,10 @@ export async function runTrainTranslate(o: TrainTranslateOptions): Promise<objec
   const layers = [...(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []), { source: 'the command line', values: flags }];
   let recipe: TranslatorRecipe = resolveTranslatorRecipe(layers);
 
-  const trainPath = o.train ?? recipe.data?.train;
-  const devPath = o.dev ?? recipe.data?.dev;
+  // a resumed run reads the data it was started on unless told otherwise (its recipe.json says which)
+  const started = o.resume ? startedRecipe(o.out) : undefined;
+  const trainPath = o.train ?? fileLayer?.data?.train ?? started?.data?.train;
+  const devPath = o.dev ?? fileLayer?.data?.dev ?? started?.data?.dev;
   if (!trainPath) throw new Error('train translate: give --train FILE (or a recipe with data.train)');
   if (!devPath) throw new Error('train translate: give --dev FILE (or a recipe with data.dev)');
   checkInputFile(trainPath, '--train');
@@ -137,8 +148,9 @@ export async function runTrainTranslate(o: TrainTranslateOptions): Promise<objec
     ({ config, tokenizer } = await loadTranslatorConfig(resumeFrom));
     const savedTraining = { ...recipe.training, ...config.training };
     for (const l of layers) checkResumeFlags({ model: config.model, training: savedTraining, tokenizer: tokenizer.config }, l.values, l.source);
-    // a resumed run goes on with its own settings; only how long it runs may change
-    recipe = { ...recipe, training: { ...savedTraining, ...Object.fromEntries(Object.entries(recipe.training).filter(([k]) => RESUMABLE.has(k))) } };
+    // a resumed run goes on with its own settings; only how long it runs may change, where asked
+    const extend = Object.assign({}, ...layers.map((l) => Object.fromEntries(Object.entries(l.values.training ?? {}).filter(([k, v]) => RESUMABLE.has(k) && v !== undefined))));
+    recipe = { ...recipe, training: { ...savedTraining, ...extend } };
     config = { ...config, training: recipe.training };
   } else {
     const t0 = performance.now();
@@ -182,11 +194,11 @@ export function registerTrainTranslate(program: Command): void {
     .requiredOption('--out <dir>', 'run folder: last/ (for --resume), best/ (best dev BLEU), log.jsonl, recipe.json; must be new, empty, or a translate run with --resume/--force')
     .option('--recipe <file.json>', 'a recipe: {tokenizer, model, training, decoding, data} (e.g. recipes/zh-en.json, which reproduces the shipped model)')
     .option('--config <file.json>', 'old name of --recipe')
-    .option('--resume', 'continue the run saved in OUT/last exactly where it stopped')
+    .option('--resume', 'continue the run saved in OUT/last exactly where it stopped, on the same data (--train/--dev may be left out) and settings (only --epochs, --time-budget, --max-steps, --dev-bleu may change)')
     .option('--force', 'start over in an OUT that holds a translate run (deletes its checkpoints and log)')
-    .option('--time-budget <duration>', 'stop after this much training time, e.g. 90m or 2h (evaluation excluded)', parseDuration)
+    .option('--time-budget <duration>', 'stop after this much training time, e.g. 90m or 2h (evaluation excluded; the run\'s total: a resumed run counts the time before)', parseDuration)
     .option('--epochs <n>', 'most epochs (default 100)', positiveInteger)
-    .option('--max-steps <n>', 'most optimizer steps', positiveInteger)
+    .option('--max-steps <n>', 'most optimizer steps (the run\'s total)', positiveInteger)
     .option('--seed <n>', 'seed of initialisation, batching and dropout (default 1)', integer)
     .option('--d-model <n>', 'model width (default 256)', positiveInteger)
     .option('--heads <n>', 'attention heads (default 4)', positiveInteger)

@@ -5,7 +5,7 @@
  * diverging run (non-finite loss) stops with an error and keeps its last good checkpoint.
  */
 import cliProgress from 'cli-progress';
-import { appendRunLog, replaceDirectory, saveCheckpoint, type RunPaths } from '../src/train/run-dir.js';
+import { appendRunLog, replaceDirectory, rewriteRunLog, saveCheckpoint, type RunPaths } from '../src/train/run-dir.js';
 import type { EvalRecord, Metrics, StopReason, Trainer } from '../src/train/trainer.js';
 import { onStopSignals } from './stop-signals.js';
 import { formatSeconds } from './options.js';
@@ -46,6 +46,9 @@ export async function runTraining<M extends Metrics>(run: TrainingRun<M>): Promi
   const say = run.json ? () => {} : log;
   const unit = run.unit ?? 'tok/s';
   const task = trainer.task;
+  // a resumed run's log is its restored history: lines written after its checkpoint (a kill between the
+  // two) would otherwise appear twice
+  if (paths && trainer.state.step > 0) await rewriteRunLog(paths, trainer.state.history);
   const stop = onStopSignals(log, 'stopping after this step and saving');
   const bar = !run.json && process.stderr.isTTY
     ? new cliProgress.SingleBar({
@@ -96,7 +99,8 @@ export async function runTraining<M extends Metrics>(run: TrainingRun<M>): Promi
     stop.dispose();
   }
   const code = stop.exitCode();
-  if (code !== undefined) process.exitCode = code;
+  // a signal that arrived as the run was finishing anyway changes nothing about how it ended
+  if (code !== undefined && reason === 'stopped') process.exitCode = code;
   const s = trainer.state;
   const best = trainer.bestRecord;
   const perSecond = s.trainTokens / Math.max(s.seconds, 1e-9);

@@ -51,7 +51,8 @@ export function inspectRunDirectory(dir: string): { kind: 'absent' | 'empty' } |
   if (!existsSync(dir)) return { kind: 'absent' };
   if (!statSync(dir).isDirectory()) return { kind: 'other', entries: [] };
   const entries = readdirSync(dir);
-  if (entries.length === 0) return { kind: 'empty' };
+  // a run that failed before its first checkpoint (bad data, say) leaves only what it wrote up front
+  if (entries.every((e) => e === 'run.json' || e === 'recipe.json')) return { kind: 'empty' };
   const foreign = entries.filter((e) => !RUN_ENTRIES.test(e));
   if (foreign.length) return { kind: 'other', entries: foreign };
   if (entries.includes('run.json')) {
@@ -196,6 +197,11 @@ export async function restoreCheckpoint<M extends Metrics>(
   return state;
 }
 
+/** Rewrites the run's log from a (restored) history, atomically. */
+export async function rewriteRunLog(paths: RunPaths, history: readonly object[]): Promise<void> {
+  await writeTextFileAtomic(paths.log, history.map((r) => JSON.stringify(r) + '\n').join(''));
+}
+
 /** Appends one evaluation record to the run's log. */
 export async function appendRunLog(paths: RunPaths, record: object): Promise<void> {
   await appendFile(paths.log, JSON.stringify(record) + '\n');
@@ -212,6 +218,6 @@ export async function writeRunFile(paths: RunPaths, name: string, text: string):
  * @example resolveModelDirectory('runs/zh-en') // 'runs/zh-en/best'
  */
 export function resolveModelDirectory(dir: string): string | null {
-  for (const d of [dir, join(dir, 'best'), join(dir, 'last'), join(dir, 'last.prev')]) if (existsSync(join(d, 'config.json'))) return d;
+  for (const d of [dir, join(dir, 'best'), join(dir, 'best.prev'), join(dir, 'last'), join(dir, 'last.prev')]) if (existsSync(join(d, 'config.json'))) return d;
   return null;
 }

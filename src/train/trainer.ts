@@ -88,6 +88,8 @@ export interface TrainerState<M extends Metrics = Metrics> {
   epochTokens: number;
   /** The best value of the selection metric so far (null before the first evaluation). */
   best: number | null;
+  /** True between the end of an epoch's training and the end of its evaluation (a resumed run evaluates first). */
+  pendingEval?: boolean;
   history: (EvalRecord<M> & { trainLoss: number })[];
   /** The task's own state ({@link TrainingTask.saveState}). */
   task?: unknown;
@@ -122,8 +124,37 @@ export interface TrainerHooks<M extends Metrics = Metrics> {
 /** Training stopped because the loss or the gradients were not finite; the step that found it was not applied. */
 export class TrainingDivergedError extends Error {
   constructor(readonly step: number, readonly what: string, readonly value: number) {
-    super(`training diverged at step ${step}: the ${what} is ${value}; the step was not applied and the last saved checkpoint is kept. Lower the learning rate or keep gradient clipping on`);
+    super(`training diverged at step ${step}: the ${what} is ${value}; ${what.startsWith('held-out') ? 'nothing after the last checkpoint was saved' : 'the step was not applied'} and the last saved checkpoint is kept. Lower the learning rate or keep gradient clipping on`);
     this.name = 'TrainingDivergedError';
+  }
+}
+
+/**
+ * A fingerprint of training data (FNV-1a over the ids and the sequence lengths), saved with a run so
+ * that a resume on other data is refused rather than silently mixing two data sets.
+ * @example dataFingerprint([[1, 2, 3], [4, 5]]) // 'fnv1a:…'
+ */
+export function dataFingerprint(sequences: Iterable<ArrayLike<number>>): string {
+  let h = 0x811c9dc5;
+  let n = 0;
+  const mix = (v: number): void => {
+    for (let k = 0; k < 4; k++) {
+      h ^= (v >>> (8 * k)) & 0xff;
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+  };
+  for (const seq of sequences) {
+    mix(seq.length);
+    for (let i = 0; i < seq.length; i++) mix(seq[i]);
+    n++;
+  }
+  return `fnv1a:${h.toString(16).padStart(8, '0')}:${n}`;
+}
+
+/** Throws unless a resumed run's data has the fingerprint saved with it. */
+export function checkDataFingerprint(saved: unknown, now: string): void {
+  if (typeof saved === 'string' && saved !== now) {
+    throw new Error(`resume: the training data differs from the data this run was trained on (fingerprint ${now}, the run's ${saved}); give the same data, or start a new run`);
   }
 }
 
@@ -198,6 +229,10 @@ export class Trainer<M extends Metrics = Metrics> {
     const metrics = this.task.evaluate();
     this.task.model.train();
     const s = this.state;
+    // an infinite held-out figure means the model broke (NaN is a figure not measured, e.g. no held-out data)
+    for (const [k, v] of Object.entries(metrics)) {
+      if (v === Infinity || v === -Infinity) throw new TrainingDivergedError(s.step, `held-out ${k}`, v);
+    }
     const record = {
       ...metrics, epoch: complete ? s.epoch : s.epoch + 1, step: s.step, complete, evalSeconds: (performance.now() - t0) / 1000, trainSeconds: s.seconds,
       trainLoss: s.epochLossSum / Math.max(s.epochTokens, 1),
@@ -211,10 +246,24 @@ export class Trainer<M extends Metrics = Metrics> {
     return isBest;
   }
 
+  /** Evaluates the epoch just trained, keeps the best, and saves; its training was saved before. */
+  private async finishEpoch(hooks: TrainerHooks<M>): Promise<void> {
+    const s = this.state;
+    const isBest = await this.evaluateEpoch(true, hooks);
+    s.pendingEval = false;
+    s.epochLossSum = 0;
+    s.epochTokens = 0;
+    if (isBest) await hooks.save?.('best');
+    await hooks.save?.('last');
+  }
+
   /** Trains until the epochs, the time budget or the step limit run out, or the signal fires. Returns why it stopped. */
   async run(hooks: TrainerHooks<M> = {}): Promise<StopReason> {
     const s = this.state;
     let reason: StopReason = 'done';
+    let savedAt = -1;
+    // a run stopped during an evaluation resumes by doing it
+    if (s.pendingEval) await this.finishEpoch(hooks);
     outer: while (s.epoch < this.config.epochs) {
       const epoch = s.epoch;
       const batches = this.task.batchCount(epoch);
@@ -240,17 +289,22 @@ export class Trainer<M extends Metrics = Metrics> {
       }
       s.epoch++;
       s.batchInEpoch = 0;
-      const isBest = await this.evaluateEpoch(true, hooks);
-      s.epochLossSum = 0;
-      s.epochTokens = 0;
-      if (isBest) await hooks.save?.('best');
+      // the epoch's training is saved before its evaluation, which can take minutes: a stop or a
+      // crash during it loses nothing (the resumed run evaluates first)
+      s.pendingEval = true;
       await hooks.save?.('last');
+      await this.finishEpoch(hooks);
+      savedAt = s.step;
     }
     if (reason !== 'done') {
       // A run that used up its budget partway through an epoch still reports where it got to (a stop
-      // by signal does not: the user asked to quit, and an evaluation can take minutes).
-      if (reason !== 'stopped' && s.batchInEpoch > 0 && (await this.evaluateEpoch(false, hooks))) await hooks.save?.('best');
-      await hooks.save?.('last');
+      // by signal does not: the user asked to quit, and an evaluation can take minutes), once per step.
+      const evaluatedHere = s.history.length > 0 && s.history[s.history.length - 1].step === s.step;
+      if (reason !== 'stopped' && s.batchInEpoch > 0 && !evaluatedHere && (await this.evaluateEpoch(false, hooks))) {
+        await hooks.save?.('best');
+        savedAt = -1;
+      }
+      if (savedAt !== s.step) await hooks.save?.('last');
     }
     return reason;
   }

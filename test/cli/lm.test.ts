@@ -110,7 +110,13 @@ test('train lm never writes into a folder that is not its own run, and a stopped
   const first = await runLmTrain({ ...base, out, maxSteps: 5 }, quiet);
   assert.equal(first.reason, 'steps');
   await assert.rejects(runLmTrain({ ...base, out }, quiet), /already holds a lm run; add --resume to continue it, or --force/);
-  const resumed = await runLmTrain({ ...base, out, resume: true }, quiet);
+  await assert.rejects(runLmTrain({ ...base, out, resume: true, lr: 0.5 }, quiet), /--resume: --lr 0\.5 \(the run has [\d.e-]+\)/);
+  const otherText = join(dir, 'other.txt');
+  writeFileSync(otherText, readFileSync(corpus, 'utf8').replace(/cat/g, 'dog'));
+  await assert.rejects(runLmTrain({ ...base, text: otherText, out, resume: true, maxSteps: 1000 }, quiet), /the training data differs from the data this run was trained on/);
+  // the run's own limit (5 steps) holds until a larger one is given
+  assert.equal((await runLmTrain({ ...base, out, resume: true }, quiet)).steps, 5);
+  const resumed = await runLmTrain({ ...base, out, resume: true, maxSteps: 1000 }, quiet);
   assert.equal(resumed.steps, straight.steps);
   const a = readFileSync(join(dir, 'straight', 'last', 'model.safetensors'));
   const b = readFileSync(join(out, 'last', 'model.safetensors'));

@@ -119,8 +119,14 @@ test('SIGTERM stops after the current step, saves last/ and exits 143; the run t
   assert.match(stderr, /stopped by a signal/);
   const state = readFileSync(join(out, 'last', 'model.safetensors'));
   assert.ok(state.length > 0);
-  const resumed = llmcore(['train', 'translate', ...TINY, '--out', out, '--resume', '--max-steps', '1']);
+  // --resume alone: the data and settings are the run's
+  const resumed = llmcore(['train', 'translate', '--out', out, '--resume', '--max-steps', '1']);
   assert.match(resumed.stderr, /resumed .*last at step \d+/);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const other = join(dir, 'other.tsv');
+  writeFileSync(other, lines(40, 3));
+  const mixed = llmcore(['train', 'translate', ...TINY, '--train', other, '--out', out, '--resume', '--max-steps', '100000']);
+  assert.match(mixed.stderr, /the training data differs from the data this run was trained on/);
 });
 
 test('recipes/zh-en.json is the shipped model\'s recipe', () => {

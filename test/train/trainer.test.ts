@@ -18,6 +18,9 @@ class LineTask implements TrainingTask<{ mse: number }> {
   readonly optimizer: Adam;
   readonly selection = { metric: 'mse', higherIsBetter: false } as const;
   poison = -1;
+  /** Evaluation number that dies (a kill during an evaluation), or -1. */
+  dieInEval = -1;
+  private evals = 0;
   constructor(seed = 1, lr = 0.05) {
     this.model = new Linear(1, 1, { generator: new Generator(seed) });
     this.optimizer = new Adam(this.model.parameters(), { lr });
@@ -36,6 +39,7 @@ class LineTask implements TrainingTask<{ mse: number }> {
     return { loss, tokens: 8 };
   }
   evaluate() {
+    if (this.evals++ === this.dieInEval) throw new Error('killed during the evaluation');
     const { x, y } = this.batch(999, 0);
     return { mse: mseLoss(this.model.forward(x), y).item() };
   }
@@ -73,7 +77,8 @@ test('the trainer learns, evaluates each epoch and keeps the best by the task\'s
   assert.equal(trainer.state.history.length, 4);
   assert.ok(trainer.state.history[3].mse < trainer.state.history[0].mse);
   assert.equal(trainer.bestRecord?.mse, Math.min(...trainer.state.history.map((r) => r.mse)));
-  assert.equal(saves.filter((k) => k === 'last').length, 4);
+  // each epoch's training is saved before its evaluation, and again after it
+  assert.equal(saves.filter((k) => k === 'last').length, 8);
   assert.ok(saves.includes('best'));
 });
 
@@ -105,7 +110,7 @@ test('a non-finite loss stops training before the step is applied, and nothing i
   );
   assert.deepEqual(weights(task), before, 'the poisoned step changed no weight');
   assert.equal(trainer.state.step, 7);
-  assert.deepEqual(saves, ['best', 'last'], 'only the end of epoch 1 was saved');
+  assert.deepEqual(saves, ['last', 'best', 'last'], 'only epoch 1 was saved');
 });
 
 test('stopped, saved, restored from disk and resumed, a run ends bit-identical to an uninterrupted one', async () => {
@@ -167,4 +172,35 @@ test('a run folder is never written over by accident', () => {
   const file = join(root, 'file.txt');
   writeFileSync(file, 'x');
   assert.throws(() => prepareRunDirectory(file, { chapter: 'translate' }), /is a file/);
+});
+
+test('a run killed during an evaluation resumes by doing that evaluation, and ends as an uninterrupted run', async () => {
+  const straightTask = new LineTask();
+  const straight = new Trainer(straightTask, CONFIG);
+  await straight.run();
+
+  const dir = join(mkdtempSync(join(tmpdir(), 'llmcore-trainer-')), 'last');
+  const task = new LineTask();
+  task.dieInEval = 1; // the evaluation after epoch 2
+  const first = new Trainer(task, CONFIG);
+  await assert.rejects(first.run({ save: async (k) => { if (k === 'last') await checkpointOf(task, first, dir); } }), /killed during the evaluation/);
+  const again = await restoreFrom(dir);
+  assert.equal(again.trainer.state.step, 10, 'epoch 2\'s training was saved before its evaluation');
+  assert.equal(again.trainer.state.pendingEval, true);
+  await again.trainer.run();
+  const untimed = (h: typeof straight.state.history) => h.map(({ evalSeconds: _e, trainSeconds: _t, ...r }) => r);
+  assert.deepEqual(untimed(again.trainer.state.history), untimed(straight.state.history));
+  assert.deepEqual(weights(again.task), weights(straightTask));
+});
+
+test('an infinite held-out figure is divergence; a budget stop evaluates a partial epoch once', async () => {
+  class Broken extends LineTask {
+    override evaluate() { return { mse: Infinity }; }
+  }
+  await assert.rejects(new Trainer(new Broken(), CONFIG).run(), /training diverged at step 5: the held-out mse is Infinity; nothing after the last checkpoint was saved/);
+  const task = new LineTask();
+  const trainer = new Trainer(task, { ...CONFIG, maxSteps: 7 });
+  await trainer.run();
+  await trainer.run(); // the same limit again: nothing to train, nothing new to evaluate
+  assert.equal(trainer.state.history.length, 2);
 });

@@ -11,15 +11,17 @@
  *    (src/train/trainer.ts), which also keeps the budgets, the stops and the exact resumption; the
  *    state carried between chunks is part of what a checkpoint saves.
  *
- * The Transformer has no state: each chunk is its own context of `bptt` ≤ `context` positions.
- * Perplexity on the held-out split is exp(mean cross-entropy) over every held-out token, read the same way.
+ * The Transformer has no state: each training chunk is its own context of `bptt` ≤ `context` positions.
+ * Perplexity on the held-out split is exp(mean cross-entropy) over the same predicted positions for every
+ * kind (and the unigram baseline): the recurrent kinds carry their state through the text, the
+ * Transformer slides a window so each token is scored once with the context it was trained to use.
  */
 import { Tensor } from '../../tensor/tensor.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { Adam } from '../../optim/adam.js';
 import { detachState, type RecurrentState } from '../../nn/rnn.js';
 import type { Generator } from '../../util/random.js';
-import { Trainer, type BatchLoss, type EvalRecord, type TrainingTask } from '../../train/trainer.js';
+import { checkDataFingerprint, dataFingerprint, Trainer, type BatchLoss, type EvalRecord, type TrainingTask } from '../../train/trainer.js';
 import { EOS_ID } from '../../text/vocab.js';
 import { perplexityFromLoss } from '../../metrics/perplexity.js';
 import type { WordLM } from './model.js';
@@ -234,11 +236,12 @@ export class LmTask implements TrainingTask<LmMetrics> {
   }
 
   saveState(): unknown {
-    return { rng: this.generator?.getState() ?? null, h: tensorJson(this.carried?.h), c: tensorJson(this.carried?.c) };
+    return { rng: this.generator?.getState() ?? null, h: tensorJson(this.carried?.h), c: tensorJson(this.carried?.c), data: dataFingerprint([this.streams.data]) };
   }
 
   loadState(state: unknown): void {
-    const s = state as { rng: number[] | null; h: { shape: number[]; data: number[] } | null; c: { shape: number[]; data: number[] } | null };
+    const s = state as { rng: number[] | null; h: { shape: number[]; data: number[] } | null; c: { shape: number[]; data: number[] } | null; data?: string };
+    checkDataFingerprint(s.data, dataFingerprint([this.streams.data]));
     if (s.rng && this.generator) this.generator.setState(s.rng);
     const h = tensorFromJson(s.h);
     const c = tensorFromJson(s.c);

@@ -10,7 +10,7 @@ import { Generator } from '../../util/random.js';
 import { Adam } from '../../optim/adam.js';
 import { LRScheduler, noam } from '../../optim/schedules.js';
 import { bucketBatches, padSequences } from '../../data/batching.js';
-import { Trainer, type BatchLoss, type EvalRecord, type TrainingTask } from '../../train/trainer.js';
+import { checkDataFingerprint, dataFingerprint, Trainer, type BatchLoss, type EvalRecord, type TrainingTask } from '../../train/trainer.js';
 import { evaluateTranslations } from './translate.js';
 import { BOS_ID, EOS_ID, PAD_ID } from '../../text/vocab.js';
 import type { Seq2SeqTransformer } from './model.js';
@@ -125,14 +125,22 @@ export class TranslationTask implements TrainingTask<TranslationMetrics> {
     return { loss, tokens };
   }
 
-  saveState(): { rng: number[] } {
-    return { rng: this.generator.getState() };
+  /** The training pairs' fingerprint (computed once). */
+  get fingerprint(): string {
+    this.dataId ??= dataFingerprint(this.train.flatMap((e) => [e.src, e.tgt]));
+    return this.dataId;
+  }
+  private dataId: string | undefined;
+
+  saveState(): { rng: number[]; data: string } {
+    return { rng: this.generator.getState(), data: this.fingerprint };
   }
 
   loadState(state: unknown): void {
-    const rng = (state as { rng?: number[] } | null)?.rng;
-    if (!Array.isArray(rng)) throw new Error('resume: the saved translator state has no dropout generator state');
-    this.generator.setState(rng);
+    const s = state as { rng?: number[]; data?: string } | null;
+    if (!Array.isArray(s?.rng)) throw new Error('resume: the saved translator state has no dropout generator state');
+    checkDataFingerprint(s.data, this.fingerprint);
+    this.generator.setState(s.rng);
   }
 
   /** Dev loss (teacher forcing) and greedy-decoding BLEU/chrF against the raw references. */
