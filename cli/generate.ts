@@ -9,11 +9,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadGpt } from '../src/models/gpt/checkpoint.js';
-import { loadGptTokenizer } from '../src/models/gpt/tokenizer.js';
+import { loadAnyGptTokenizer, type GptTokenizer } from '../src/models/gpt/tokenizer.js';
 import { GptStepModel } from '../src/models/gpt/step.js';
 import { sample } from '../src/decode/sample.js';
 import type { StepCandidates } from '../src/decode/search.js';
-import type { ByteLevelBpe } from '../src/text/byte-bpe.js';
 import { integer, number } from './options.js';
 import { processIo, type CliIo } from './translate.js';
 
@@ -104,7 +103,7 @@ export class TextStream {
   text = '';
   stopped = false;
 
-  constructor(private readonly tokenizer: ByteLevelBpe, private readonly stops: readonly string[]) {}
+  constructor(private readonly tokenizer: GptTokenizer, private readonly stops: readonly string[]) {}
 
   /** The new printable text after `tokens` (all generated so far). */
   update(tokens: readonly number[], final = false): string {
@@ -147,9 +146,9 @@ export async function runGenerate(promptText: string, o: GenerateOptions, io: Cl
   if (promptText.trim() === '') throw new Error('generate: the prompt is empty: give the text to continue, e.g. llmcore generate --model DIR "Once upon a time"');
   const dir = resolveGptDir(o.model);
   const { model, config } = await loadGpt(dir).catch((e: Error) => { throw new Error(`generate: ${e.message}`); });
-  let tokenizer: ByteLevelBpe;
+  let tokenizer: GptTokenizer;
   try {
-    tokenizer = loadGptTokenizer(dir, config);
+    tokenizer = loadAnyGptTokenizer(dir, config);
   } catch (e) {
     throw new Error(`generate: ${(e as Error).message}`);
   }

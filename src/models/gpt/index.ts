@@ -7,3 +7,6 @@
 export { GptModel, GptBlock, GptAttention, GptMlp, type GptForwardOptions } from './model.js';
 export { GPT2_SMALL, GPT_ACTIVATIONS, gptConfig, gptConfigFromHf, gptConfigToHf, innerWidth, type GptConfig, type GptActivation } from './config.js';
 export { GptStepModel, type GptStepOptions, type GptStepOutput } from './step.js';
+export { CharTokenizer, CHAR_VOCAB_FILE, randomWindows, splitIds, stepGenerator } from './data.js';
+export { GptTask, gptTrainer, gptLoss, decayGroups, estimateLoss, streamLoss, type GptMetrics, type GptEvalRecord } from './train.js';
+export { DEFAULT_GPT_RECIPE, gptRecipe, gptRecipeFile, resolveGptRecipe, type GptRecipe, type GptRecipeFile } from './recipe.js';

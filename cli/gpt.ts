@@ -1,0 +1,261 @@
+/**
+ * The GPT chapter's commands:
+ *
+ *   llmcore train gpt --recipe recipes/gpt-shakespeare-char.json --out runs/shakespeare
+ *   llmcore eval gpt --model runs/shakespeare
+ *   llmcore chat --model DIR
+ *
+ * Training is nanoGPT's (src/models/gpt/train.ts) on the shared trainer (progress, held-out loss every
+ * evalInterval steps, best/ and last/, --resume, a time budget, signals that save). Settings come from
+ * the defaults (src/models/gpt/recipe.ts: nanoGPT's shakespeare_char CPU recipe), then a recipe file,
+ * then the flags. The model folders are Hugging Face GPT-2 folders with a char-vocab.json, which
+ * `llmcore generate` and `llmcore chat` read.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { Generator } from '../src/util/random.js';
+import { loadSafetensors } from '../src/io/file.js';
+import { gptConfig } from '../src/models/gpt/config.js';
+import { GptModel } from '../src/models/gpt/model.js';
+import { loadGpt, loadGptStateDict, saveGpt } from '../src/models/gpt/checkpoint.js';
+import { CHAR_VOCAB_FILE, CharTokenizer, splitIds } from '../src/models/gpt/data.js';
+import { estimateLoss, GptTask, gptTrainer, streamLoss, type GptMetrics } from '../src/models/gpt/train.js';
+import { resolveGptRecipe, type GptRecipe, type GptRecipeFile } from '../src/models/gpt/recipe.js';
+import { parseRecipeText, RecipeError } from '../src/train/recipe.js';
+import { prepareRunDirectory, resolveModelDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
+import { runTraining } from './training.js';
+import { checkInputFile } from './paths.js';
+import { integer, number, parseDuration, positiveInteger, printJson } from './options.js';
+
+const STEP_KEY = 'llmcore.step';
+
+export interface TrainGptOptions {
+  recipe?: string;
+  text?: string;
+  out: string;
+  resume?: boolean;
+  force?: boolean;
+  timeBudget?: number;
+  maxIters?: number;
+  seed?: number;
+  layers?: number;
+  heads?: number;
+  width?: number;
+  context?: number;
+  dropout?: number;
+  batchSize?: number;
+  lr?: number;
+  minLr?: number;
+  warmup?: number;
+  evalInterval?: number;
+  evalIters?: number;
+  json?: boolean;
+}
+
+/** The flags as a recipe layer, without the ones not given (so they never override a recipe value). */
+function flagLayer(o: TrainGptOptions): GptRecipeFile {
+  return JSON.parse(JSON.stringify({
+    model: { nLayer: o.layers, nHead: o.heads, nEmbd: o.width, context: o.context, dropout: o.dropout },
+    training: {
+      seed: o.seed, maxIters: o.maxIters, batchSize: o.batchSize, lr: o.lr, minLr: o.minLr, warmupIters: o.warmup,
+      evalInterval: o.evalInterval, evalIters: o.evalIters, timeBudgetSeconds: o.timeBudget,
+    },
+  })) as GptRecipeFile;
+}
+
+/** Reads a recipe file; its data.text is relative to the file's folder. */
+function readRecipeFile(path: string): GptRecipeFile {
+  checkInputFile(path, '--recipe');
+  const raw = parseRecipeText(readFileSync(path, 'utf8'), path) as GptRecipeFile;
+  if (raw && typeof raw === 'object' && raw.data && typeof raw.data === 'object' && typeof raw.data.text === 'string') {
+    raw.data = { ...raw.data, text: resolve(dirname(resolve(path)), raw.data.text) };
+  }
+  return raw;
+}
+
+/** Reads a text file as the model will see it, naming the option on failure. */
+function readText(path: string, option: string): string {
+  checkInputFile(path, option);
+  const text = readFileSync(path, 'utf8');
+  if (text.length === 0) throw new Error(`${option} ${path} is empty`);
+  return text;
+}
+
+/** Only how long a resumed run goes on may change: the rest of its recipe is what its steps were taken with. */
+const RESUMABLE = new Set(['timeBudgetSeconds']);
+
+function checkResume(saved: GptRecipe, asked: GptRecipeFile, source: string): void {
+  const conflicts: string[] = [];
+  for (const section of ['model', 'training'] as const) {
+    for (const [k, v] of Object.entries(asked[section] ?? {})) {
+      if (v === undefined || RESUMABLE.has(k)) continue;
+      const was = (saved[section] as Record<string, unknown>)[k];
+      if (was !== v) conflicts.push(`${section}.${k} is ${JSON.stringify(was)} in the run, ${JSON.stringify(v)} in ${source}`);
+    }
+  }
+  if (conflicts.length) throw new Error(`--resume: ${conflicts.join('; ')}. A resumed run keeps its settings (only the time budget may change); start a new run in another folder to change them`);
+}
+
+/** Builds a GPT of a recipe's model section for a vocabulary of V tokens. */
+export function gptOfRecipe(m: GptRecipe['model'], V: number, generator: Generator): GptModel {
+  const config = gptConfig({
+    vocabSize: V, nPositions: m.context, nEmbd: m.nEmbd, nLayer: m.nLayer, nHead: m.nHead, nInner: null,
+    embdPdrop: m.dropout, attnPdrop: m.dropout, residPdrop: m.dropout, bosTokenId: null, eosTokenId: null,
+  });
+  return new GptModel(config, { generator });
+}
+
+export async function runTrainGpt(o: TrainGptOptions, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<object> {
+  const say = o.json ? () => {} : log;
+  const fileLayer = o.recipe ? readRecipeFile(o.recipe) : undefined;
+  const flags = flagLayer(o);
+  const layers = [...(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []), { source: 'the command line', values: flags }];
+  let recipe = resolveGptRecipe(layers);
+  const textPath = o.text ? resolve(o.text) : recipe.data.text;
+  if (!textPath) throw new Error('train gpt: give --text FILE (or a recipe with data.text), e.g. --recipe recipes/gpt-shakespeare-char.json');
+  checkInputFile(textPath, '--text');
+  const { resumeFrom, paths } = prepareRunDirectory(o.out, { chapter: 'gpt', resume: o.resume, force: o.force });
+
+  const text = readText(textPath, '--text');
+  let tokenizer: CharTokenizer;
+  if (resumeFrom) {
+    const saved = resolveGptRecipe([{ source: join(o.out, 'recipe.json'), values: JSON.parse(readFileSync(join(o.out, 'recipe.json'), 'utf8')) }]);
+    for (const l of layers) checkResume(saved, l.values, l.source);
+    recipe = { ...saved, training: { ...saved.training, timeBudgetSeconds: recipe.training.timeBudgetSeconds } };
+    tokenizer = CharTokenizer.fromJson(readFileSync(join(resumeFrom, CHAR_VOCAB_FILE), 'utf8'), join(resumeFrom, CHAR_VOCAB_FILE));
+  } else {
+    tokenizer = CharTokenizer.fromText(text);
+    const { timeBudgetSeconds: _, ...kept } = recipe.training;
+    await writeRunFile(paths, 'recipe.json', JSON.stringify({ ...recipe, data: { ...recipe.data, text: textPath }, training: { ...kept, timeBudgetSeconds: 0 } }, null, 2) + '\n');
+  }
+  let ids: Int32Array;
+  try {
+    ids = Int32Array.from(tokenizer.encode(text));
+  } catch (e) {
+    throw new Error(`--text ${textPath}: ${(e as Error).message} (the run's vocabulary was built from the text it started with)`);
+  }
+  const { train, val } = splitIds(ids, recipe.data.valFraction ?? 0.1);
+  const training = recipe.training;
+  const generator = new Generator(training.seed);
+  const model = gptOfRecipe(recipe.model, tokenizer.vocabSize, generator);
+  const task = new GptTask(model, train, val, training, generator);
+  const trainer = gptTrainer(task);
+  if (resumeFrom) {
+    const weights = join(resumeFrom, 'model.safetensors');
+    const { tensors, metadata } = await loadSafetensors(weights);
+    loadGptStateDict(model, tensors, weights);
+    await restoreCheckpoint(resumeFrom, { trainer, optimizer: task.optimizer, scheduler: task.scheduler }, Number(metadata[STEP_KEY] ?? 0));
+    say(`resumed ${resumeFrom} at step ${trainer.state.step}`);
+  }
+  say(`model: ${model.numParameters().toLocaleString('en')} parameters (${recipe.model.nLayer} layers, ${recipe.model.nHead} heads, width ${recipe.model.nEmbd}, context ${recipe.model.context}); ${tokenizer.vocabSize} characters; ${train.length.toLocaleString('en')} training and ${val.length.toLocaleString('en')} held-out tokens; ${training.maxIters} steps of ${training.batchSize}×${recipe.model.context}`);
+  const outcome = await runTraining<GptMetrics>({
+    trainer, paths, json: o.json, log,
+    writeModel: (dir, step) => saveGpt(dir, model, { files: { [CHAR_VOCAB_FILE]: tokenizer.toJson() }, metadata: { [STEP_KEY]: String(step) } }),
+    describeEval: (r) => `val loss ${r.valLoss.toFixed(4)}, train loss estimate ${r.trainLossEstimate.toFixed(4)} (lr ${task.optimizer.paramGroups[0].lr.toExponential(2)})`,
+  });
+  const last = outcome.history[outcome.history.length - 1];
+  return {
+    ...outcome, tokensPerSecond: outcome.perSecond, parameters: model.numParameters(), out: o.out,
+    valLoss: last?.valLoss ?? null, bestValLoss: outcome.best?.valLoss ?? null,
+  };
+}
+
+export interface EvalGptOptions {
+  model?: string;
+  text?: string;
+  valFraction?: number;
+  evalIters?: number;
+  batchSize?: number;
+  seed?: number;
+  json?: boolean;
+}
+
+/** The held-out loss of a trained char-level GPT: over the whole held-out part, and nanoGPT's estimate. */
+export async function runEvalGpt(o: EvalGptOptions, log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<object> {
+  if (!o.model) throw new Error('eval gpt: --model DIR is required (a model folder, or a training run: its best/)');
+  const dir = resolveModelDirectory(o.model);
+  if (!dir) throw new Error(`eval gpt: --model ${o.model}: ${existsSync(o.model) ? 'no config.json in it, nor in its best/ or last/' : 'no such directory'}`);
+  const vocabPath = join(dir, CHAR_VOCAB_FILE);
+  if (!existsSync(vocabPath)) throw new Error(`eval gpt: --model ${o.model}: no ${CHAR_VOCAB_FILE}; eval gpt measures the character-level models llmcore trains`);
+  const { model, config } = await loadGpt(dir);
+  const tokenizer = CharTokenizer.fromJson(readFileSync(vocabPath, 'utf8'), vocabPath);
+  // a run folder remembers its text and split; a bare model folder needs --text
+  const runRecipe = [join(dir, '..', 'recipe.json')].find((p) => existsSync(p));
+  const recipe = runRecipe ? (JSON.parse(readFileSync(runRecipe, 'utf8')) as GptRecipe) : null;
+  const textPath = o.text ?? recipe?.data?.text;
+  if (!textPath) throw new Error(`eval gpt: --text FILE is required (${o.model} is not inside a training run that names its text)`);
+  const text = readText(textPath, '--text');
+  let ids: Int32Array;
+  try {
+    ids = Int32Array.from(tokenizer.encode(text));
+  } catch (e) {
+    throw new Error(`eval gpt: --text ${textPath}: ${(e as Error).message}`);
+  }
+  const valFraction = o.valFraction ?? recipe?.data?.valFraction ?? 0.1;
+  const { val } = splitIds(ids, valFraction);
+  const t0 = performance.now();
+  const whole = streamLoss(model, val, { context: config.nPositions });
+  const estimate = estimateLoss(model, val, {
+    batchSize: o.batchSize ?? recipe?.training?.batchSize ?? 12, context: config.nPositions,
+    iters: o.evalIters ?? recipe?.training?.evalIters ?? 20, seed: o.seed ?? (recipe?.training?.seed ?? 1337) + 1,
+  });
+  const result = {
+    model: dir, text: textPath, valFraction, valTokens: val.length, valLoss: whole.loss, valPerplexity: Math.exp(whole.loss),
+    valLossEstimate: estimate, seconds: (performance.now() - t0) / 1000,
+  };
+  if (o.json) printJson(result);
+  else {
+    log(`${dir}: held-out ${(valFraction * 100).toFixed(0)}% of ${textPath} (${val.length.toLocaleString('en')} characters)`);
+    log(`  loss over every held-out character (windows of ${config.nPositions}): ${whole.loss.toFixed(4)} (perplexity ${result.valPerplexity.toFixed(3)})`);
+    log(`  nanoGPT's estimate (random windows, as training reports it): ${estimate.toFixed(4)}`);
+  }
+  return result;
+}
+
+export function registerGpt(program: Command): void {
+  const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model of the explainer');
+  train
+    .command('gpt')
+    .description('train a GPT on a text, character by character, as nanoGPT does (defaults: its Tiny Shakespeare CPU recipe; a recipe file, then flags, override them)')
+    .option('--recipe <file.json>', 'a recipe: {data, tokenizer, model, training} (e.g. recipes/gpt-shakespeare-char.json)')
+    .option('--text <file>', 'the training text (UTF-8); its last data.valFraction (default 10%) is held out')
+    .requiredOption('--out <dir>', 'run folder: last/ (for --resume), best/ (lowest val loss), log.jsonl, recipe.json')
+    .option('--resume', 'continue the run saved in OUT/last exactly where it stopped')
+    .option('--force', 'start over in an OUT that holds a gpt run (deletes its checkpoints and log)')
+    .option('--time-budget <duration>', 'stop after this much training time, e.g. 90s, 10m (evaluation excluded)', parseDuration)
+    .option('--max-iters <n>', 'optimizer steps (default 2000)', positiveInteger)
+    .option('--seed <n>', 'seed of initialisation and of the training windows (default 1337)', integer)
+    .option('--layers <n>', 'Transformer blocks (default 4)', positiveInteger)
+    .option('--heads <n>', 'attention heads (default 4)', positiveInteger)
+    .option('--width <n>', 'model width n_embd (default 128)', positiveInteger)
+    .option('--context <n>', 'positions read at once, and the training window (default 64)', positiveInteger)
+    .option('--dropout <p>', 'dropout (default 0)', number)
+    .option('--batch-size <n>', 'windows per step (default 12)', positiveInteger)
+    .option('--lr <x>', 'peak learning rate (default 1e-3)', number)
+    .option('--min-lr <x>', 'learning rate at the end of the cosine (default 1e-4)', number)
+    .option('--warmup <n>', 'linear warmup steps (default 100)', integer)
+    .option('--eval-interval <n>', 'steps between held-out evaluations (default 250)', positiveInteger)
+    .option('--eval-iters <n>', 'random held-out batches per evaluation (default 20)', positiveInteger)
+    .option('--json', 'print the run summary as JSON')
+    .action(async (o: TrainGptOptions) => {
+      try {
+        const result = await runTrainGpt(o);
+        if (o.json) printJson(result);
+      } catch (e) {
+        if (e instanceof RecipeError) throw new Error(`train gpt: ${e.message}`);
+        throw e;
+      }
+    });
+
+  const evalCmd = program.commands.find((c) => c.name() === 'eval') ?? program.command('eval').description('evaluate a trained model of the explainer');
+  evalCmd
+    .command('gpt')
+    .description('held-out loss of a character-level GPT llmcore trained: over every held-out character, and nanoGPT\'s random-batch estimate')
+    .option('--model <dir>', 'the model folder, or a training run (its best/)')
+    .option('--text <file>', 'the text (default: the one the run was trained on); its last --val-fraction is read')
+    .option('--val-fraction <x>', 'the held-out part (default: the run\'s, else 0.1)', number)
+    .option('--eval-iters <n>', 'random batches of the estimate (default: the run\'s, else 20)', positiveInteger)
+    .option('--json', 'print one JSON object')
+    .action(async (o: EvalGptOptions) => { await runEvalGpt(o); });
+}
