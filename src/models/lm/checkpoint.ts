@@ -29,10 +29,10 @@ export async function saveLm(dir: string, lm: LoadedLm, options: { step?: number
 /** Reads and checks `dir`/config.json; `kind`, when given, must match the saved model's. */
 export async function loadLmConfig(dir: string, kind?: LmKind): Promise<LmDirConfig> {
   const path = join(dir, 'config.json');
-  const raw = (await readJsonFile(path, 'lm', 'is this a model directory written by `llmcore lm train --out`?')) as Omit<Partial<LmDirConfig>, 'format'> & { format?: unknown };
+  const raw = (await readJsonFile(path, 'lm', 'is this a model directory written by `llmcore train lm --out`?')) as Omit<Partial<LmDirConfig>, 'format'> & { format?: unknown };
   if (!raw || typeof raw !== 'object') throw new Error(`lm: ${path} is not an llmcore language-model config`);
   if (raw.format === 'llmcore-translator') {
-    throw new Error(`lm: ${dir} holds a translator (format llmcore-translator), not a language model; give a directory written by \`llmcore lm train --out\``);
+    throw new Error(`lm: ${dir} holds a translator (format llmcore-translator), not a language model; give a directory written by \`llmcore train lm --out\``);
   }
   if (raw.format !== LM_FORMAT) throw new Error(`lm: ${path} is not an llmcore language-model config (format ${JSON.stringify(raw.format)}, expected "${LM_FORMAT}")`);
   if (raw.version !== 1) throw new Error(`lm: ${path} has unsupported version ${JSON.stringify(raw.version)} (expected 1)`);
@@ -90,7 +90,7 @@ async function checkLmWeightShapes(dir: string, model: WordLMConfig): Promise<vo
 /** Loads a directory written by saveLm. Every file problem names the file. */
 export async function loadLm(dir: string, options: { kind?: LmKind } = {}): Promise<LoadedLm> {
   const config = await loadLmConfig(dir, options.kind);
-  const tokenizer = LmTokenizer.fromJSON(await readJsonFile(join(dir, 'tokenizer.json'), 'lm', 'is this a model directory written by `llmcore lm train --out`?'));
+  const tokenizer = LmTokenizer.fromJSON(await readJsonFile(join(dir, 'tokenizer.json'), 'lm', 'is this a model directory written by `llmcore train lm --out`?'));
   if (tokenizer.size !== config.model.vocabSize) {
     throw new Error(`lm: ${join(dir, 'tokenizer.json')} has ${tokenizer.size} words but config.json says vocabSize ${config.model.vocabSize}`);
   }

@@ -12,6 +12,7 @@ import { LRScheduler, noam } from '../../optim/schedules.js';
 import { bucketBatches, padSequences } from '../../data/batching.js';
 import { checkDataFingerprint, dataFingerprint, Trainer, type BatchLoss, type EvalRecord, type TrainingTask } from '../../train/trainer.js';
 import { evaluateTranslations } from './translate.js';
+import { DEFAULT_TRANSLATOR_RECIPE } from './recipe.js';
 import { BOS_ID, EOS_ID, PAD_ID } from '../../text/vocab.js';
 import type { Seq2SeqTransformer } from './model.js';
 import type { TranslationTokenizer } from './tokenizer.js';
@@ -35,9 +36,8 @@ export interface TrainingConfig {
   devBleuSentences: number;
 }
 
-export const DEFAULT_TRAINING: TrainingConfig = {
-  seed: 1, maxTokens: 4096, lrFactor: 1, warmupSteps: 2000, clipNorm: 1, epochs: 100, timeBudgetSeconds: 0, maxSteps: 0, devBleuSentences: 0,
-};
+/** The translator's training defaults: the recipe's, kept in one place (./recipe.ts). */
+export const DEFAULT_TRAINING: TrainingConfig = DEFAULT_TRANSLATOR_RECIPE.training;
 
 /** One training pair as ids: src without bos/eos, tgt with both. */
 export interface EncodedExample {
