@@ -124,7 +124,10 @@ export interface TrainerHooks<M extends Metrics = Metrics> {
 /** Training stopped because the loss or the gradients were not finite; the step that found it was not applied. */
 export class TrainingDivergedError extends Error {
   constructor(readonly step: number, readonly what: string, readonly value: number) {
-    super(`training diverged at step ${step}: the ${what} is ${value}; ${what.startsWith('held-out') ? 'nothing after the last checkpoint was saved' : 'the step was not applied'} and the last saved checkpoint is kept. Lower the learning rate or keep gradient clipping on`);
+    const kept = what.startsWith('held-out')
+      ? 'best/ keeps the best model so far (last/ holds the weights that diverged)'
+      : 'the step was not applied and the last saved checkpoint is kept';
+    super(`training diverged at step ${step}: the ${what} is ${value}; ${kept}. Lower the learning rate or keep gradient clipping on`);
     this.name = 'TrainingDivergedError';
   }
 }

@@ -197,7 +197,7 @@ test('an infinite held-out figure is divergence; a budget stop evaluates a parti
   class Broken extends LineTask {
     override evaluate() { return { mse: Infinity }; }
   }
-  await assert.rejects(new Trainer(new Broken(), CONFIG).run(), /training diverged at step 5: the held-out mse is Infinity; nothing after the last checkpoint was saved/);
+  await assert.rejects(new Trainer(new Broken(), CONFIG).run(), /training diverged at step 5: the held-out mse is Infinity; best\/ keeps the best model so far/);
   const task = new LineTask();
   const trainer = new Trainer(task, { ...CONFIG, maxSteps: 7 });
   await trainer.run();
