@@ -22,7 +22,7 @@ import { loadGpt, loadGptStateDict, saveGpt } from '../src/models/gpt/checkpoint
 import { CHAR_VOCAB_FILE, CharTokenizer, splitIds } from '../src/models/gpt/data.js';
 import { estimateLoss, GptTask, gptTrainer, streamLoss, type GptMetrics } from '../src/models/gpt/train.js';
 import { resolveGptRecipe, type GptRecipe, type GptRecipeFile } from '../src/models/gpt/recipe.js';
-import { parseRecipeText, RecipeError } from '../src/train/recipe.js';
+import { mergeSections, parseRecipeText, RecipeError } from '../src/train/recipe.js';
 import { prepareRunDirectory, resolveModelDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
 import { runTraining } from './training.js';
 import { checkInputFile } from './paths.js';
@@ -121,7 +121,9 @@ export async function runTrainGpt(o: TrainGptOptions, log: (line: string) => voi
   let tokenizer: CharTokenizer;
   if (resumeFrom) {
     const saved = resolveGptRecipe([{ source: join(o.out, 'recipe.json'), values: JSON.parse(readFileSync(join(o.out, 'recipe.json'), 'utf8')) }]);
-    for (const l of layers) checkResume(saved, l.values, l.source);
+    // what the layers ask for together (a flag overrides its recipe file), against what the run has
+    const asked = mergeSections<GptRecipeFile>(...layers.map((l) => l.values));
+    checkResume(saved, asked, layers.map((l) => l.source).join(' + '));
     recipe = { ...saved, training: { ...saved.training, timeBudgetSeconds: recipe.training.timeBudgetSeconds } };
     tokenizer = CharTokenizer.fromJson(readFileSync(join(resumeFrom, CHAR_VOCAB_FILE), 'utf8'), join(resumeFrom, CHAR_VOCAB_FILE));
   } else {
