@@ -8,9 +8,10 @@ import { w2Small, w2Tiny } from './w2-transformer.js';
 import { w3Lstm, w3Rnn } from './w3-lm.js';
 import { w4 } from './w4-decode.js';
 import { w5Knn } from './knn.js';
+import { w6 } from './w6-gpt.js';
 import type { Measurement, Workload } from './workload.js';
 
-const WORKLOADS: Workload[] = [w1, w2Tiny, w2Small, w3Lstm, w3Rnn, w4, w5Knn];
+const WORKLOADS: Workload[] = [w1, w2Tiny, w2Small, w3Lstm, w3Rnn, w4, w5Knn, w6];
 
 function parseArgs(argv: string[]): { ids: string[]; libs: string[]; json: boolean } {
   const ids: string[] = [];
