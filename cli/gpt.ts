@@ -24,6 +24,14 @@ import { estimateLoss, GptTask, gptTrainer, streamLoss, type GptMetrics } from '
 import { resolveGptRecipe, type GptRecipe, type GptRecipeFile } from '../src/models/gpt/recipe.js';
 import { mergeSections, parseRecipeText, RecipeError } from '../src/train/recipe.js';
 import { prepareRunDirectory, resolveModelDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
+import { createInterface } from 'node:readline';
+import { InvalidArgumentError } from 'commander';
+import { loadAnyGptTokenizer, type GptTokenizer } from '../src/models/gpt/tokenizer.js';
+import { GptStepModel } from '../src/models/gpt/step.js';
+import { sample } from '../src/decode/sample.js';
+import type { GptConfig } from '../src/models/gpt/config.js';
+import { TextStream } from './generate.js';
+import { processIo, type CliIo } from './translate.js';
 import { runTraining } from './training.js';
 import { checkInputFile } from './paths.js';
 import { integer, number, parseDuration, positiveInteger, printJson } from './options.js';
@@ -215,7 +223,214 @@ export async function runEvalGpt(o: EvalGptOptions, log: (line: string) => void 
   return result;
 }
 
+export interface ChatOptions {
+  model?: string;
+  maxTokens: number;
+  temperature: number;
+  topK?: number;
+  topP: number;
+  repetitionPenalty: number;
+  seed: number;
+  user: string;
+  assistant: string;
+  json?: boolean;
+}
+
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  text: string;
+}
+
+/**
+ * A conversation in a plain role format, one turn a line:
+ *
+ *   User: how are you?
+ *   Assistant: well, I thank you.
+ *   User: …
+ *   Assistant:
+ *
+ * The model continues after the last "Assistant:" until it starts the next turn (a line beginning
+ * with a role name), leaves a blank line, or writes `maxTokens` tokens. The transcript must fit the context with room for
+ * the reply: when it does not, the oldest turns are dropped (a user turn with the reply to it), and
+ * the caller is told how many.
+ */
+export class ChatSession {
+  turns: ChatTurn[] = [];
+  private replies = 0;
+
+  constructor(
+    readonly model: GptModel, readonly config: GptConfig, readonly tokenizer: GptTokenizer, readonly options: ChatOptions,
+  ) {
+    for (const [flag, name] of [['--user', options.user], ['--assistant', options.assistant]] as const) {
+      if (!name.trim() || name.includes('\n')) throw new Error(`chat: ${flag} must be a non-empty name on one line, got ${JSON.stringify(name)}`);
+      try {
+        tokenizer.encode(`\n${name}: `);
+      } catch (e) {
+        throw new Error(`chat: ${flag} ${JSON.stringify(name)}: ${(e as Error).message}; choose role names the model can read`);
+      }
+    }
+  }
+
+  private name(role: ChatTurn['role']): string {
+    return role === 'user' ? this.options.user : this.options.assistant;
+  }
+
+  transcript(turns: readonly ChatTurn[]): string {
+    return turns.map((t) => `${this.name(t.role)}: ${t.text}\n`).join('') + `${this.options.assistant}:`;
+  }
+
+  /** Tokens kept free for the reply: maxTokens, at most half the context. */
+  get reserve(): number {
+    return Math.min(this.options.maxTokens, Math.floor(this.config.nPositions / 2));
+  }
+
+  reset(): void {
+    this.turns = [];
+  }
+
+  /**
+   * Adds the user's turn, fits the transcript to the context and generates the reply (its text
+   * streamed through `onText`). Throws, leaving the conversation as it was, when the text has a
+   * token the model cannot read.
+   */
+  reply(text: string, onText: (piece: string) => void): { reply: string; droppedTurns: number; truncated: boolean; finishReason: string; seed: number } {
+    const userTurn: ChatTurn = { role: 'user', text: text.replace(/\s*\n\s*/g, ' ').trim() };
+    this.tokenizer.encode(`${userTurn.text}`);
+    let turns = [...this.turns, userTurn];
+    const room = this.config.nPositions - this.reserve;
+    let dropped = 0;
+    let ids = this.tokenizer.encode(this.transcript(turns));
+    while (ids.length > room && turns.length > 1) {
+      // drop the oldest exchange: a user turn and the reply to it
+      const n = turns[1]?.role === 'assistant' && turns.length > 2 ? 2 : 1;
+      turns = turns.slice(n);
+      dropped += n;
+      ids = this.tokenizer.encode(this.transcript(turns));
+    }
+    const truncated = ids.length > room;
+    if (truncated) ids = ids.slice(ids.length - room);
+    const seed = (this.options.seed + this.replies) >>> 0;
+    // a reply ends where the next turn would begin, or at a blank line (the end of a speech in a play)
+    const stops = [`\n${this.options.user}:`, `\n${this.options.assistant}:`, '\n\n'];
+    const stream = new TextStream(this.tokenizer, stops);
+    const generated: number[] = [];
+    const eos = this.config.eosTokenId === null ? [] : [this.config.eosTokenId];
+    let leading = true;
+    const result = sample(new GptStepModel(this.model, ids.slice(0, -1)), {
+      bos: ids[ids.length - 1], maxTokens: this.options.maxTokens, eos,
+      temperature: this.options.temperature, topK: this.options.temperature === 0 ? undefined : this.options.topK,
+      topP: this.options.topP, repetitionPenalty: this.options.repetitionPenalty, context: ids, seed,
+      stop: () => stream.stopped,
+      onToken: (token) => {
+        if (!eos.includes(token)) generated.push(token);
+        let piece = stream.update(generated);
+        // the space after "Assistant:" is the format's, not the reply's
+        if (leading) { piece = piece.replace(/^ +/, ''); if (piece) leading = false; }
+        if (piece) onText(piece);
+      },
+    });
+    let rest = stream.update(result.tokens, true);
+    if (leading) rest = rest.replace(/^ +/, '');
+    if (rest) onText(rest);
+    const reply = stream.text.trim();
+    this.turns = [...turns, { role: 'assistant', text: reply.replace(/\s*\n\s*/g, ' ') }];
+    this.replies++;
+    return { reply, droppedTurns: dropped, truncated, finishReason: stream.stopped ? 'stop' : result.finishReason, seed };
+  }
+}
+
+const CHAT_HELP = 'commands: /reset (forget the conversation), /temperature T (0 is greedy), /help, /quit';
+
+/**
+ * `llmcore chat`: reads the user's turns a line at a time (a terminal, or piped stdin), answers each.
+ * Replies go to stdout (one line per turn; with --json one object per turn); notices to stderr.
+ */
+export async function runChat(o: ChatOptions, io: CliIo = processIo()): Promise<void> {
+  if (!o.model) throw new Error('chat: --model DIR is required (a GPT folder, or a training run: its best/)');
+  const dir = resolveModelDirectory(o.model);
+  if (!dir) throw new Error(`chat: --model ${o.model}: ${existsSync(o.model) ? 'no config.json in it, nor in its best/ or last/' : 'no such directory'}`);
+  const { model, config } = await loadGpt(dir).catch((e: Error) => { throw new Error(`chat: ${e.message}`); });
+  let tokenizer: GptTokenizer;
+  try {
+    tokenizer = loadAnyGptTokenizer(dir, config);
+  } catch (e) {
+    throw new Error(`chat: ${(e as Error).message}`);
+  }
+  const session = new ChatSession(model, config, tokenizer, o);
+  const tty = Boolean(io.stdin.isTTY);
+  const note = (line: string): void => io.stderr(`chat: ${line}\n`);
+  if (tty) note(`${dir}, context ${config.nPositions} tokens. ${CHAT_HELP}`);
+  const rl = createInterface({ input: io.stdin, terminal: false });
+  const ask = (): void => { if (tty) io.stderr(`${o.user}> `); };
+  ask();
+  for await (const raw of rl) {
+    const line = raw.trim();
+    if (line === '') { ask(); continue; }
+    if (line.startsWith('/')) {
+      const [cmd, ...args] = line.split(/\s+/);
+      if (cmd === '/quit' || cmd === '/exit') break;
+      if (cmd === '/reset') {
+        session.reset();
+        note('the conversation is cleared');
+      } else if (cmd === '/temperature') {
+        const t = Number(args[0]);
+        if (args.length !== 1 || !(t >= 0 && Number.isFinite(t))) note(`/temperature wants one number >= 0 (0 is greedy), got ${JSON.stringify(args.join(' '))}; it stays ${o.temperature}`);
+        else {
+          o.temperature = t;
+          note(`temperature ${t}`);
+        }
+      } else if (cmd === '/help') note(CHAT_HELP);
+      else note(`unknown command ${cmd}; ${CHAT_HELP}`);
+      ask();
+      continue;
+    }
+    let r;
+    try {
+      if (tty && !o.json) io.stdout(`${o.assistant}: `);
+      r = session.reply(line, (piece) => { if (!o.json) io.stdout(piece); });
+    } catch (e) {
+      if (tty && !o.json) io.stdout('\n');
+      note(`${(e as Error).message}; this turn was not added`);
+      ask();
+      continue;
+    }
+    if (o.json) io.stdout(JSON.stringify({ user: line, reply: r.reply, droppedTurns: r.droppedTurns, truncated: r.truncated, finishReason: r.finishReason, seed: r.seed }) + '\n');
+    else io.stdout('\n');
+    if (r.droppedTurns) note(`the conversation outgrew the model's context of ${config.nPositions} tokens: the oldest ${r.droppedTurns} turn${r.droppedTurns === 1 ? ' was' : 's were'} dropped`);
+    if (r.truncated) note(`your turn alone is longer than the context leaves room for: only its last part was read`);
+    if (io.stdoutClosed?.()) break;
+    ask();
+  }
+  rl.close();
+}
+
+const chatNumber = (min: number, what: string) => (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new InvalidArgumentError(`expected ${what}, got '${v}'`);
+  return n;
+};
+
 export function registerGpt(program: Command): void {
+  program
+    .command('chat')
+    .description('talk with a GPT, turn by turn ("User: …" / "Assistant: …"): one line per turn from a terminal or piped stdin; /reset, /temperature T')
+    .option('--model <dir>', 'the model folder (a GPT-2 folder, or one llmcore trained; a training run: its best/)')
+    .option('--max-tokens <n>', 'most tokens per reply', positiveInteger, 200)
+    .option('--temperature <t>', 'below 1 sharper, above 1 more random; 0 is greedy', chatNumber(0, 'a number >= 0'), 0.8)
+    .option('--top-k <k>', 'draw only from the k most likely tokens', positiveInteger)
+    .option('--top-p <p>', 'draw only from the most likely tokens making up probability p, in (0, 1]', (v: string) => {
+      const p = Number(v);
+      if (!(p > 0 && p <= 1)) throw new InvalidArgumentError(`expected a number in (0, 1], got '${v}'`);
+      return p;
+    }, 1)
+    .option('--repetition-penalty <r>', 'discourage tokens already in the text (1 is off)', chatNumber(Number.MIN_VALUE, 'a number > 0'), 1)
+    .option('--seed <n>', 'seed of the draws: the same seed and turns give the same replies', integer, 0)
+    .option('--user <name>', 'the user\'s role name in the transcript', 'User')
+    .option('--assistant <name>', 'the model\'s role name in the transcript', 'Assistant')
+    .option('--json', 'one JSON object per turn: {"user", "reply", "droppedTurns", …}')
+    .addHelpText('after', '\nExamples:\n  llmcore chat --model runs/shakespeare\n  printf "hello\\n/temperature 0\\nwho are you?\\n" | llmcore chat --model runs/shakespeare --json')
+    .action(async (o: ChatOptions) => { await runChat(o); });
+
   const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model of the explainer');
   train
     .command('gpt')
