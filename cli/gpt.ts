@@ -404,6 +404,138 @@ export async function runChat(o: ChatOptions, io: CliIo = processIo()): Promise<
   rl.close();
 }
 
+export interface SweepOptions {
+  recipe?: string;
+  text?: string;
+  out: string;
+  /** "LAYERSxWIDTH" per model, e.g. 1x16,2x32,2x64,3x96,4x128. */
+  sizes: string;
+  maxIters?: number;
+  evalIters: number;
+  json?: boolean;
+}
+
+export interface SweepPoint {
+  layers: number;
+  width: number;
+  heads: number;
+  parameters: number;
+  valLoss: number;
+  trainSeconds: number;
+}
+
+/** Least squares of ln L = ln a − α ln N: the power law L ≈ a·N^(−α) through the points. */
+export function fitPowerLaw(points: readonly { parameters: number; valLoss: number }[]): { a: number; alpha: number; r2: number } {
+  const xs = points.map((p) => Math.log(p.parameters));
+  const ys = points.map((p) => Math.log(p.valLoss));
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  const slope = sxy / sxx;
+  return { a: Math.exp(my - slope * mx), alpha: -slope, r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
+}
+
+/** A log-log plot of held-out loss against parameters, the points and the fitted line, as SVG. */
+export function sweepSvg(points: readonly SweepPoint[], fit: { a: number; alpha: number }, title: string): string {
+  const W = 640, H = 420, L = 70, R = 20, T = 40, B = 60;
+  const lx = points.map((p) => Math.log10(p.parameters));
+  const ly = points.map((p) => Math.log10(p.valLoss));
+  const [x0, x1] = [Math.floor(Math.min(...lx) * 2) / 2, Math.ceil(Math.max(...lx) * 2) / 2];
+  const pad = Math.max(0.02, (Math.max(...ly) - Math.min(...ly)) * 0.15);
+  const [y0, y1] = [Math.min(...ly) - pad, Math.max(...ly) + pad];
+  const px = (v: number): number => L + ((v - x0) / (x1 - x0)) * (W - L - R);
+  const py = (v: number): number => H - B - ((v - y0) / (y1 - y0)) * (H - T - B);
+  const f = (v: number): string => v.toFixed(1);
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${title.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`,
+    `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>`,
+    `<text x="${(L + W - R) / 2}" y="${H - 15}" text-anchor="middle">parameters (log scale)</text>`,
+    `<text x="18" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 18 ${(T + H - B) / 2})">held-out loss (log scale)</text>`,
+  ];
+  for (let e = Math.ceil(x0); e <= x1; e++) {
+    out.push(`<line x1="${f(px(e))}" y1="${H - B}" x2="${f(px(e))}" y2="${H - B + 5}" stroke="black"/><text x="${f(px(e))}" y="${H - B + 20}" text-anchor="middle">${(10 ** e).toLocaleString('en')}</text>`);
+  }
+  const step = (y1 - y0) / 5;
+  for (let i = 0; i <= 5; i++) {
+    const v = y0 + i * step;
+    out.push(`<line x1="${L - 5}" y1="${f(py(v))}" x2="${L}" y2="${f(py(v))}" stroke="black"/><text x="${L - 8}" y="${f(py(v) + 4)}" text-anchor="end">${(10 ** v).toFixed(2)}</text>`);
+  }
+  const line = (v: number): number => Math.log10(fit.a) - fit.alpha * v;
+  out.push(`<line x1="${f(px(x0))}" y1="${f(py(line(x0)))}" x2="${f(px(x1))}" y2="${f(py(line(x1)))}" stroke="#c33" stroke-dasharray="6 4"/>`);
+  out.push(`<text x="${W - R - 4}" y="${T + 14}" text-anchor="end" fill="#c33">fit: loss = ${fit.a.toPrecision(3)} · N^−${fit.alpha.toFixed(3)}</text>`);
+  points.forEach((p, i) => out.push(`<circle cx="${f(px(lx[i]))}" cy="${f(py(ly[i]))}" r="4" fill="#236"/><text x="${f(px(lx[i]) + 7)}" y="${f(py(ly[i]) - 7)}">${p.layers}×${p.width}</text>`));
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+/**
+ * "More parameters, better predictions", measured: models of several sizes trained on the same text
+ * with the same token budget (the same steps, batch, context, schedule and training windows), each
+ * one's held-out loss on the same held-out windows, and the power law fitted through them.
+ */
+export async function runSweep(o: SweepOptions, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<object> {
+  const sizes = o.sizes.split(',').map((s) => {
+    const m = /^(\d+)x(\d+)$/.exec(s.trim());
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 2) throw new Error(`gpt sweep: --sizes ${JSON.stringify(s)} should be LAYERSxWIDTH, e.g. 2x64`);
+    return { layers: Number(m[1]), width: Number(m[2]) };
+  });
+  if (sizes.length < 2) throw new Error('gpt sweep: --sizes needs at least two models to fit a line through');
+  const fileLayer = o.recipe ? readRecipeFile(o.recipe) : undefined;
+  const base = resolveGptRecipe(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []);
+  // a shorter budget keeps the recipe's schedule in proportion (nanoGPT's: 100 warmup steps of 2,000)
+  const warmupIters = o.maxIters ? Math.round((base.training.warmupIters * o.maxIters) / base.training.maxIters) : undefined;
+  const recipe = resolveGptRecipe([
+    ...(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []),
+    { source: 'the command line', values: JSON.parse(JSON.stringify({ training: { maxIters: o.maxIters, evalInterval: o.maxIters, warmupIters } })) },
+  ]);
+  const textPath = o.text ? resolve(o.text) : recipe.data.text;
+  if (!textPath) throw new Error('gpt sweep: give --text FILE (or a recipe with data.text)');
+  const text = readText(textPath, '--text');
+  const { checkOutputFile } = await import('./paths.js');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  mkdirSync(o.out, { recursive: true });
+  checkOutputFile(join(o.out, 'sweep.json'), '--out');
+  const tokenizer = CharTokenizer.fromText(text);
+  const { train, val } = splitIds(Int32Array.from(tokenizer.encode(text)), recipe.data.valFraction ?? 0.1);
+  const training = { ...recipe.training, evalInterval: recipe.training.maxIters, evalIters: o.evalIters };
+  const tokens = training.maxIters * training.batchSize * recipe.model.context;
+  log(`sweep: ${sizes.length} models, each ${training.maxIters} steps × ${training.batchSize} × ${recipe.model.context} = ${tokens.toLocaleString('en')} training tokens of ${textPath}`);
+  const points: SweepPoint[] = [];
+  for (const { layers, width } of sizes) {
+    const heads = [recipe.model.nHead, 4, 2, 1].find((h) => width % h === 0)!;
+    const generator = new Generator(training.seed);
+    const model = gptOfRecipe({ ...recipe.model, nLayer: layers, nEmbd: width, nHead: heads }, tokenizer.vocabSize, generator);
+    const task = new GptTask(model, train, val, training, generator);
+    const trainer = gptTrainer(task);
+    await trainer.run();
+    const valLoss = estimateLoss(model, val, { batchSize: training.batchSize, context: recipe.model.context, iters: o.evalIters, seed: training.seed + 1 });
+    const p = { layers, width, heads, parameters: model.numParameters(), valLoss, trainSeconds: trainer.state.seconds };
+    points.push(p);
+    log(`  ${layers} layers × width ${width} (${heads} heads): ${p.parameters.toLocaleString('en')} parameters, held-out loss ${valLoss.toFixed(4)} (${p.trainSeconds.toFixed(0)} s)`);
+  }
+  const fit = fitPowerLaw(points);
+  const spread = Math.max(...points.map((p) => p.parameters)) / Math.min(...points.map((p) => p.parameters));
+  log(`power law: loss ≈ ${fit.a.toPrecision(4)} · N^−${fit.alpha.toFixed(4)} (R² ${fit.r2.toFixed(3)}), over ${spread.toFixed(0)}× in parameters`);
+  const result = { text: textPath, tokens, steps: training.maxIters, batchSize: training.batchSize, context: recipe.model.context, evalIters: o.evalIters, points, fit, spread };
+  writeFileSync(join(o.out, 'sweep.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(o.out, 'sweep.svg'), sweepSvg(points, fit, `held-out loss vs parameters, ${tokens.toLocaleString('en')} training tokens each`));
+  const table = ['| layers × width | parameters | held-out loss | training time |', '|---|---:|---:|---:|',
+    ...points.map((p) => `| ${p.layers} × ${p.width} | ${p.parameters.toLocaleString('en')} | ${p.valLoss.toFixed(4)} | ${p.trainSeconds.toFixed(0)} s |`)].join('\n');
+  writeFileSync(join(o.out, 'sweep.md'), `${table}\n\nFit: loss ≈ ${fit.a.toPrecision(4)} · N^−${fit.alpha.toFixed(4)} (R² ${fit.r2.toFixed(3)})\n`);
+  log(`wrote ${join(o.out, 'sweep.json')}, sweep.svg and sweep.md`);
+  return result;
+}
+
 const chatNumber = (min: number, what: string) => (v: string): number => {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new InvalidArgumentError(`expected ${what}, got '${v}'`);
@@ -411,6 +543,22 @@ const chatNumber = (min: number, what: string) => (v: string): number => {
 };
 
 export function registerGpt(program: Command): void {
+  const gpt = program.command('gpt').description('the GPT chapter\'s experiments');
+  gpt
+    .command('sweep')
+    .description('"more parameters, better predictions": train GPTs of several sizes on the same text and token budget, fit held-out loss ≈ a·N^−α, write a table and an SVG plot')
+    .option('--recipe <file.json>', 'the base recipe (default: nanoGPT\'s Tiny Shakespeare CPU recipe); its model section gives the context and heads')
+    .option('--text <file>', 'the text (default: the recipe\'s)')
+    .requiredOption('--out <dir>', 'where sweep.json, sweep.svg and sweep.md go')
+    .option('--sizes <list>', 'models as LAYERSxWIDTH', '1x16,2x32,2x64,3x96,4x128')
+    .option('--max-iters <n>', 'steps per model (the same token budget for all; default the recipe\'s)', positiveInteger)
+    .option('--eval-iters <n>', 'held-out batches of the loss (the same windows for every model)', positiveInteger, 50)
+    .option('--json', 'print the result as JSON')
+    .action(async (o: SweepOptions) => {
+      const r = await runSweep(o);
+      if (o.json) printJson(r);
+    });
+
   program
     .command('chat')
     .description('talk with a GPT, turn by turn ("User: …" / "Assistant: …"): one line per turn from a terminal or piped stdin; /reset, /temperature T')

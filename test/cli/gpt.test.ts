@@ -82,3 +82,19 @@ test('train gpt --resume continues a run stopped by its time budget to the same 
   const last = (s: string): number => (JSON.parse(s) as { history: { valLoss: number }[] }).history.at(-1)!.valLoss;
   assert.equal(last(resumed.stdout), last(straight.stdout));
 });
+
+test('gpt sweep: models of several sizes on one token budget, a power law through their held-out losses, a table and an SVG', () => {
+  const sweep = join(dir, 'sweep');
+  const r = llmcore(['gpt', 'sweep', '--text', text, '--sizes', '1x8,1x16,2x32', '--max-iters', '20', '--eval-iters', '2', '--out', sweep, '--json'], { timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const res = JSON.parse(r.stdout) as { points: { parameters: number; valLoss: number }[]; fit: { alpha: number }; tokens: number };
+  assert.equal(res.points.length, 3);
+  assert.equal(res.tokens, 20 * 12 * 64);
+  assert.ok(res.points[0].parameters < res.points[2].parameters);
+  assert.ok(Number.isFinite(res.fit.alpha));
+  assert.match(readFileSync(join(sweep, 'sweep.svg'), 'utf8'), /^<svg [^>]*>[\s\S]*<circle[\s\S]*<\/svg>\n$/);
+  assert.match(readFileSync(join(sweep, 'sweep.md'), 'utf8'), /\| 2 × 32 \| [\d,]+ \| \d\.\d{4} \|/);
+  const bad = llmcore(['gpt', 'sweep', '--text', text, '--sizes', '2by32', '--out', sweep]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /gpt sweep: --sizes "2by32" should be LAYERSxWIDTH, e\.g\. 2x64/);
+});

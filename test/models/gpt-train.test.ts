@@ -121,3 +121,10 @@ test('the char tokenizer: one id per character (not per byte), saved and read ba
   assert.throws(() => t.encode('z'), /the character "z" \(U\+007A\) is not in the model's 7-character vocabulary/);
   assert.throws(() => CharTokenizer.fromJson('{"format":"x"}', 'v.json'), /v\.json: format must be "llmcore-char-vocab"/);
 });
+
+test('the sweep\'s power-law fit recovers a and α of points on loss = a·N^−α', async () => {
+  const { fitPowerLaw } = await import('../../cli/gpt.js');
+  const points = [1e3, 1e4, 1e5, 1e6].map((N) => ({ parameters: N, valLoss: 3 * N ** -0.1 }));
+  const fit = fitPowerLaw(points);
+  assert.ok(Math.abs(fit.alpha - 0.1) < 1e-12 && Math.abs(fit.a - 3) < 1e-9 && Math.abs(fit.r2 - 1) < 1e-12, JSON.stringify(fit));
+});
