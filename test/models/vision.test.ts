@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import { noGrad } from '../../src/autograd/grad-mode.js';
 import { Generator } from '../../src/util/random.js';
 import type { Module } from '../../src/nn/module.js';
 import { DEFAULT_VIT_CONFIG, imagesToTensor, patchify, VisionTransformer, type VitConfig } from '../../src/models/vision/model.js';
-import { VisionTask, visionTrainer, type LabelledImages, type VisionTrainingConfig } from '../../src/models/vision/train.js';
+import { evaluateImages, VisionTask, visionTrainer, type LabelledImages, type VisionTrainingConfig } from '../../src/models/vision/train.js';
 import { loadVision, saveVision, VISION_FORMAT } from '../../src/models/vision/checkpoint.js';
 import { loadImageSet, splitValidation } from '../../src/models/vision/data.js';
 import { resolveVisionRecipe } from '../../src/models/vision/recipe.js';
@@ -169,4 +169,23 @@ test('the real Fashion-MNIST files: 60,000 + 10,000 images of 28×28, labels 0�
   assert.ok(train.labels.every((l) => l <= 9));
   const { train: tr, val } = splitValidation(train, 5000, 1);
   assert.deepEqual([tr.count, val.count], [55_000, 5000]);
+});
+
+const SHIPPED = fileURLToPath(new URL('../../models/fashion-vit/', import.meta.url));
+
+test('the shipped models/fashion-vit loads (float16, 138,890 parameters) without any data set', async () => {
+  const { model, config } = await loadVision(SHIPPED);
+  assert.equal(model.numParameters(), 138_890);
+  assert.equal(config.classes[9], 'Ankle boot');
+  assert.ok(readFileSync(join(SHIPPED, 'model.safetensors')).length < 300_000);
+});
+
+test('the shipped model on the real test images: the first 1,000 at ≥ 88% (it scores 89.5% on all 10,000), image 0 an ankle boot', async (t) => {
+  if (missingFixture(t, join(SHARED, 't10k-images-idx3-ubyte.gz'))) return;
+  const { model } = await loadVision(SHIPPED);
+  const set = loadImageSet(SHARED, 'test');
+  const first = { count: 1000, size: 28, pixels: set.pixels.subarray(0, 1000 * 784), labels: set.labels.subarray(0, 1000) };
+  const r = evaluateImages(model, first);
+  assert.ok(r.accuracy >= 0.88, `accuracy ${r.accuracy}`);
+  assert.equal(r.predictions[0], 9);
 });

@@ -109,3 +109,13 @@ export async function loadVision(dir: string): Promise<LoadedVision> {
   model.eval();
   return { model, config, step };
 }
+
+/**
+ * Turns a trained model directory (a run's best/) into a shipped one: float16 weights, the same
+ * config with the figures measured on it added.
+ * @example await shipVision('runs/vit/best', 'models/fashion-vit', { testAccuracy: 0.9 })
+ */
+export async function shipVision(from: string, to: string, results: Record<string, number | string> = {}): Promise<void> {
+  const { model, config, step } = await loadVision(from);
+  await saveVision(to, { model, config: { ...config, results: { ...config.results, ...results } }, step }, { dtype: 'F16' });
+}
