@@ -11,7 +11,7 @@
  * then the flags. The model folders are Hugging Face GPT-2 folders with a char-vocab.json, which
  * `llmcore generate` and `llmcore chat` read.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Generator } from '../src/util/random.js';
@@ -33,7 +33,7 @@ import type { GptConfig } from '../src/models/gpt/config.js';
 import { TextStream } from './generate.js';
 import { processIo, type CliIo } from './translate.js';
 import { runTraining } from './training.js';
-import { checkInputFile } from './paths.js';
+import { checkInputFile, checkOutputFile } from './paths.js';
 import { integer, number, parseDuration, positiveInteger, printJson } from './options.js';
 
 const STEP_KEY = 'llmcore.step';
@@ -501,8 +501,6 @@ export async function runSweep(o: SweepOptions, log: (line: string) => void = (l
   const textPath = o.text ? resolve(o.text) : recipe.data.text;
   if (!textPath) throw new Error('gpt sweep: give --text FILE (or a recipe with data.text)');
   const text = readText(textPath, '--text');
-  const { checkOutputFile } = await import('./paths.js');
-  const { mkdirSync, writeFileSync } = await import('node:fs');
   mkdirSync(o.out, { recursive: true });
   checkOutputFile(join(o.out, 'sweep.json'), '--out');
   const tokenizer = CharTokenizer.fromText(text);
