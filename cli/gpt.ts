@@ -24,6 +24,7 @@ import { estimateLoss, GptTask, gptTrainer, streamLoss, type GptMetrics } from '
 import { resolveGptRecipe, type GptRecipe, type GptRecipeFile } from '../src/models/gpt/recipe.js';
 import { mergeSections, parseRecipeText, RecipeError } from '../src/train/recipe.js';
 import { prepareRunDirectory, resolveModelDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
+import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError } from 'commander';
 import { loadAnyGptTokenizer, type GptTokenizer } from '../src/models/gpt/tokenizer.js';
@@ -82,6 +83,21 @@ function readRecipeFile(path: string): GptRecipeFile {
   return raw;
 }
 
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The recipe a run in `out` was started with (its recipe.json) and the fingerprint of its text, if readable. */
+function startedRun(out: string): { recipe: GptRecipe; sha256?: string } | undefined {
+  const path = join(out, 'recipe.json');
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const { textSha256, ...recipe } = raw;
+  return { recipe: resolveGptRecipe([{ source: path, values: recipe }]), sha256: typeof textSha256 === 'string' ? textSha256 : undefined };
+}
+
 /** Reads a text file as the model will see it, naming the option on failure. */
 function readText(path: string, option: string): string {
   checkInputFile(path, option);
@@ -120,7 +136,9 @@ export async function runTrainGpt(o: TrainGptOptions, log: (line: string) => voi
   const flags = flagLayer(o);
   const layers = [...(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []), { source: 'the command line', values: flags }];
   let recipe = resolveGptRecipe(layers);
-  const textPath = o.text ? resolve(o.text) : recipe.data.text;
+  // a resumed run reads the text it was started on unless told otherwise (its recipe.json names it)
+  const started = o.resume ? startedRun(o.out) : undefined;
+  const textPath = o.text ? resolve(o.text) : fileLayer?.data?.text ?? started?.recipe.data.text ?? recipe.data.text;
   if (!textPath) throw new Error('train gpt: give --text FILE (or a recipe with data.text), e.g. --recipe recipes/gpt-shakespeare-char.json');
   checkInputFile(textPath, '--text');
   const { resumeFrom, paths } = prepareRunDirectory(o.out, { chapter: 'gpt', resume: o.resume, force: o.force });
@@ -128,16 +146,20 @@ export async function runTrainGpt(o: TrainGptOptions, log: (line: string) => voi
   const text = readText(textPath, '--text');
   let tokenizer: CharTokenizer;
   if (resumeFrom) {
-    const saved = resolveGptRecipe([{ source: join(o.out, 'recipe.json'), values: JSON.parse(readFileSync(join(o.out, 'recipe.json'), 'utf8')) }]);
+    if (!started) throw new Error(`--resume: ${join(o.out, 'recipe.json')} is missing or unreadable; the run's settings are not known`);
+    if (started.sha256 && started.sha256 !== sha256(text)) {
+      throw new Error(`--resume: --text ${textPath} is not the text the run in ${o.out} was started on (${started.recipe.data.text}); resume on that text, or start a new run`);
+    }
+    const saved = started.recipe;
     // what the layers ask for together (a flag overrides its recipe file), against what the run has
     const asked = mergeSections<GptRecipeFile>(...layers.map((l) => l.values));
     checkResume(saved, asked, layers.map((l) => l.source).join(' + '));
-    recipe = { ...saved, training: { ...saved.training, timeBudgetSeconds: recipe.training.timeBudgetSeconds } };
+    // only how long it goes on may change, where asked; the budget is the run's total training time
+    recipe = { ...saved, training: { ...saved.training, timeBudgetSeconds: asked.training?.timeBudgetSeconds ?? saved.training.timeBudgetSeconds } };
     tokenizer = CharTokenizer.fromJson(readFileSync(join(resumeFrom, CHAR_VOCAB_FILE), 'utf8'), join(resumeFrom, CHAR_VOCAB_FILE));
   } else {
     tokenizer = CharTokenizer.fromText(text);
-    const { timeBudgetSeconds: _, ...kept } = recipe.training;
-    await writeRunFile(paths, 'recipe.json', JSON.stringify({ ...recipe, data: { ...recipe.data, text: textPath }, training: { ...kept, timeBudgetSeconds: 0 } }, null, 2) + '\n');
+    await writeRunFile(paths, 'recipe.json', JSON.stringify({ ...recipe, data: { ...recipe.data, text: textPath }, textSha256: sha256(text) }, null, 2) + '\n');
   }
   let ids: Int32Array;
   try {

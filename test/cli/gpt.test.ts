@@ -77,7 +77,13 @@ test('train gpt --resume continues a run stopped by its time budget to the same 
   const conflict = llmcore(['train', 'gpt', '--recipe', recipe, '--out', b, '--max-iters', '60', '--eval-interval', '20', '--resume', '--lr', '0.5']);
   assert.equal(conflict.status, 1);
   assert.match(conflict.stderr, /--resume: training\.lr is 0\.01 in the run, 0\.5 in .*tiny\.json \+ the command line/);
-  const resumed = llmcore(['train', 'gpt', '--recipe', recipe, '--out', b, '--max-iters', '60', '--eval-interval', '20', '--resume', '--json'], { timeout: 120_000 });
+  const other = join(dir, 'other.txt');
+  writeFileSync(other, readFileSync(text, 'utf8').toUpperCase().toLowerCase().replace(/question/g, 'answer'));
+  const otherText = llmcore(['train', 'gpt', '--out', b, '--resume', '--text', other]);
+  assert.equal(otherText.status, 1);
+  assert.match(otherText.stderr, /--resume: --text .*other\.txt is not the text the run in .* was started on \(.*tiny\.txt\)/);
+  // the run's own recipe.json gives its text and settings; its budget was 0.1 s in all, so it is raised
+  const resumed = llmcore(['train', 'gpt', '--out', b, '--resume', '--time-budget', '1h', '--json'], { timeout: 120_000 });
   assert.equal(resumed.status, 0, resumed.stderr);
   const last = (s: string): number => (JSON.parse(s) as { history: { valLoss: number }[] }).history.at(-1)!.valLoss;
   assert.equal(last(resumed.stdout), last(straight.stdout));
