@@ -84,12 +84,17 @@ test('train vision: a run folder, not overwritten without --resume/--force; --re
   assert.match(cl.stdout, /^ {2}Trouser\s+0\.\d{3}/m);
 });
 
-test('eval vision --arch knn: the baseline fitted on the training images, as JSON; --model with a baseline is refused', () => {
+test('eval vision --arch knn and --arch logistic: the baselines fitted on the training images, as JSON; --model with a baseline is refused', () => {
   const r = llmcore(['eval', 'vision', '--arch', 'knn', '--data', data, '--json']);
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout) as { arch: string; accuracy: number; k: number };
   assert.equal(j.arch, 'knn');
   assert.equal(j.accuracy, 1);
+  const lr = llmcore(['eval', 'vision', '--arch', 'logistic', '--data', data, '--json']);
+  assert.equal(lr.status, 0, lr.stderr);
+  const l = JSON.parse(lr.stdout) as { arch: string; accuracy: number; images: number; trainImages: number };
+  assert.deepEqual([l.arch, l.images, l.trainImages], ['logistic', 24, 96]);
+  assert.ok(l.accuracy >= 0 && l.accuracy <= 1);
   const bad = llmcore(['eval', 'vision', '--arch', 'knn', '--model', 'x', '--data', data]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--model is a ViT model folder; --arch knn is a baseline/);
