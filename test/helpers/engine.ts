@@ -5,6 +5,7 @@
  * the layers they check: tensor, autograd, ops and the reference backend.
  */
 import assert from 'node:assert/strict';
+import type { Module } from '../../src/nn/module.js';
 import '../../src/backend/js/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { tensor, randn, rand } from '../../src/tensor/create.js';
@@ -108,4 +109,37 @@ export function throwsWith(fn: () => unknown, ...parts: string[]): void {
 /** A float64 tensor from nested values (for exact reference computations). */
 export function t64(values: number[] | number[][] | number[][][]): Tensor {
   return tensor(values, { dtype: 'float64' });
+}
+
+/**
+ * gradcheck with respect to a module's parameters as well as `inputs`: on every call the module's
+ * parameter fields are pointed at the float64 copies gradcheck perturbs, and restored afterwards.
+ */
+export function checkModule(module: Module, inputs: Tensor[], run: (...xs: Tensor[]) => Tensor, unused: string[] = []): void {
+  const params: Tensor[] = module.parameters();
+  const owners: [Record<string, unknown>, string, number][] = [];
+  for (const [, m] of module.namedModules()) {
+    const fields = m as unknown as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      const i = params.indexOf(fields[key] as Tensor);
+      if (i >= 0) owners.push([fields, key, i]);
+    }
+  }
+  assert.equal(new Set(owners.map((o) => o[2])).size, params.length, 'every parameter is reachable through a field');
+  let seen: Tensor[] = [];
+  try {
+    check((...xs: Tensor[]) => {
+      seen = xs;
+      const ps = xs.slice(inputs.length);
+      for (const [obj, key, i] of owners) obj[key] = ps[i];
+      return run(...xs.slice(0, inputs.length));
+    }, [...inputs, ...params]);
+  } finally {
+    for (const [obj, key, i] of owners) obj[key] = params[i];
+  }
+  // the check is only worth something if every parameter really received a gradient
+  seen.slice(inputs.length).forEach((p, i) => {
+    if (unused.includes(module.namedParameters()[i][0])) return;
+    assert.ok(p.dtype === 'float64' && p.grad && Array.from(p.grad.contiguousData()).some((g) => g !== 0), `parameter ${module.namedParameters()[i][0]} got no gradient`);
+  });
 }

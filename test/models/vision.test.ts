@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { gradcheck } from '../../src/autograd/gradcheck.js';
+import { checkModule } from '../helpers/engine.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';
 import { Generator } from '../../src/util/random.js';
-import type { Module } from '../../src/nn/module.js';
 import { DEFAULT_VIT_CONFIG, imagesToTensor, patchify, VisionTransformer, type VitConfig } from '../../src/models/vision/model.js';
 import { evaluateImages, VisionTask, visionTrainer, type LabelledImages, type VisionTrainingConfig } from '../../src/models/vision/train.js';
 import { loadVision, saveVision, VISION_FORMAT } from '../../src/models/vision/checkpoint.js';
@@ -59,33 +58,6 @@ test('forward: (B, 28, 28) → logits (B, 10), with mean and [CLS] pooling; wron
   }
   assert.throws(() => new VisionTransformer({ ...DEFAULT_VIT_CONFIG, patchSize: 5 }), /patchSize 5 does not divide imageSize 28/);
 });
-
-/** gradcheck through the images and every parameter, each pointed at gradcheck's float64 copies. */
-function checkModule(module: Module, inputs: Tensor[], run: (...xs: Tensor[]) => Tensor): void {
-  const params: Tensor[] = module.parameters();
-  const owners: [Record<string, unknown>, string, number][] = [];
-  for (const [, m] of module.namedModules()) {
-    const fields = m as unknown as Record<string, unknown>;
-    for (const key of Object.keys(fields)) {
-      const i = params.indexOf(fields[key] as Tensor);
-      if (i >= 0) owners.push([fields, key, i]);
-    }
-  }
-  assert.equal(new Set(owners.map((o) => o[2])).size, params.length, 'every parameter is reachable through a field');
-  let seen: Tensor[] = [];
-  try {
-    gradcheck((...xs: Tensor[]) => {
-      seen = xs;
-      for (const [obj, key, i] of owners) obj[key] = xs[inputs.length + i];
-      return run(...xs.slice(0, inputs.length));
-    }, [...inputs, ...params]);
-  } finally {
-    for (const [obj, key, i] of owners) obj[key] = params[i];
-  }
-  seen.slice(inputs.length).forEach((p, i) => {
-    assert.ok(p.grad && Array.from(p.grad.contiguousData()).some((v) => v !== 0), `parameter ${module.namedParameters()[i][0]} got no gradient`);
-  });
-}
 
 test('gradcheck (float64) of the loss through the images and every parameter, mean and [CLS] pooling', () => {
   for (const pool of ['mean', 'cls'] as const) {

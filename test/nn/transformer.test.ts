@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClose, check, noGrad, rn, Tensor, tensor } from '../helpers/engine.js';
+import { assertClose, check, checkModule, noGrad, rn, Tensor, tensor } from '../helpers/engine.js';
 // registered so that LLMCORE_BACKEND=wasm runs these checks on the fast kernels too
 
 import { Generator } from '../../src/util/random.js';
@@ -14,39 +14,6 @@ import {
 } from '../../src/nn/attention.js';
 import { Transformer, TransformerDecoderLayer, TransformerEncoderLayer, type AttentionRecord } from '../../src/nn/transformer.js';
 import { PositionalEncoding, TokenEmbedding, sinusoidalPositionalEncoding } from '../../src/nn/positional.js';
-
-/**
- * gradcheck with respect to a module's parameters as well as `inputs`: on every call the module's
- * parameter fields are pointed at the float64 copies gradcheck perturbs, and restored afterwards.
- */
-function checkModule(module: Module, inputs: Tensor[], run: (...xs: Tensor[]) => Tensor, unused: string[] = []): void {
-  const params: Tensor[] = module.parameters();
-  const owners: [Record<string, unknown>, string, number][] = [];
-  for (const [, m] of module.namedModules()) {
-    const fields = m as unknown as Record<string, unknown>;
-    for (const key of Object.keys(fields)) {
-      const i = params.indexOf(fields[key] as Tensor);
-      if (i >= 0) owners.push([fields, key, i]);
-    }
-  }
-  assert.equal(new Set(owners.map((o) => o[2])).size, params.length, 'every parameter is reachable through a field');
-  let seen: Tensor[] = [];
-  try {
-    check((...xs: Tensor[]) => {
-      seen = xs;
-      const ps = xs.slice(inputs.length);
-      for (const [obj, key, i] of owners) obj[key] = ps[i];
-      return run(...xs.slice(0, inputs.length));
-    }, [...inputs, ...params]);
-  } finally {
-    for (const [obj, key, i] of owners) obj[key] = params[i];
-  }
-  // the check is only worth something if every parameter really received a gradient
-  seen.slice(inputs.length).forEach((p, i) => {
-    if (unused.includes(module.namedParameters()[i][0])) return;
-    assert.ok(p.dtype === 'float64' && p.grad && values(p.grad).some((g) => g !== 0), `parameter ${module.namedParameters()[i][0]} got no gradient`);
-  });
-}
 
 /** Row-major values of a tensor as numbers. */
 function values(t: Tensor): number[] {
