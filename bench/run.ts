@@ -9,6 +9,7 @@ import { w3Lstm, w3Rnn } from './w3-lm.js';
 import { w4 } from './w4-decode.js';
 import { w5Knn } from './knn.js';
 import { w6 } from './w6-gpt.js';
+import { loadavg } from 'node:os';
 import type { Measurement, Workload } from './workload.js';
 
 const WORKLOADS: Workload[] = [w1, w2Tiny, w2Small, w3Lstm, w3Rnn, w4, w5Knn, w6];
@@ -29,6 +30,11 @@ function parseArgs(argv: string[]): { ids: string[]; libs: string[]; json: boole
   return { ids, libs, json };
 }
 
+/** The 1/5/15-minute load averages: a busy machine halves the two-thread figures, so every run states it. */
+function load(): string {
+  return loadavg().map((x) => x.toFixed(2)).join(' ');
+}
+
 function key(m: Measurement): string {
   return [m.workload, m.shape ?? '', m.trans ?? ''].join(' ');
 }
@@ -40,6 +46,10 @@ async function main(): Promise<void> {
   const chosen = WORKLOADS.filter((w) => ids.length === 0 || ids.includes(w.id));
   const results: Measurement[] = [];
   const skipped: { workload: string; lib: string; why: string }[] = [];
+  const loadAtStart = load();
+  const startedAt = new Date().toISOString();
+  if (json) console.log(JSON.stringify({ event: 'start', time: startedAt, loadavg: loadAtStart }));
+  else process.stderr.write(`load average at start (1, 5, 15 min): ${loadAtStart}\n`);
   for (const w of chosen) {
     for (const lib of w.libs.filter((l) => libs.length === 0 || libs.includes(l))) {
       const why = w.skip?.[lib];
@@ -55,7 +65,11 @@ async function main(): Promise<void> {
       }
     }
   }
-  if (json) return;
+  const loadAtEnd = load();
+  if (json) {
+    console.log(JSON.stringify({ event: 'end', time: new Date().toISOString(), loadavg: loadAtEnd }));
+    return;
+  }
   const rows = new Map<string, Measurement[]>();
   for (const m of results) rows.set(key(m), [...(rows.get(key(m)) ?? []), m]);
   const peers = [...new Set([...results, ...skipped].map((m) => m.lib))].filter((l) => l !== 'llmcore');
@@ -75,7 +89,8 @@ async function main(): Promise<void> {
   }
   const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
-  console.log(`\nratio = ours/peer for throughput, peer/ours for ms (W4): above 1× llmcore is faster. — = not measured for that lib.`);
+  console.log(`\nload average (1, 5, 15 min) at start ${loadAtStart} (${startedAt}), at end ${loadAtEnd} (${new Date().toISOString()}); 2 cores`);
+  console.log(`ratio = ours/peer for throughput, peer/ours for ms (W4): above 1× llmcore is faster. — = not measured for that lib.`);
   for (const w of chosen) for (const n of w.notes ?? []) console.log(n);
   for (const x of skipped) console.log(`skipped: ${x.workload} on ${x.lib}: ${x.why} (npm run bench -- ${x.workload} --lib ${x.lib} runs it)`);
   // threads each library ran with (PyTorch and scikit-learn report the better of 1 and all cores)
