@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { commandGroup } from './options.js';
 import { readParallelFile } from '../src/data/parallel-file.js';
 import { evaluateTranslations } from '../src/models/seq2seq/translate.js';
 import { formatBleu } from '../src/metrics/bleu.js';
@@ -99,7 +100,7 @@ export async function runEvalTranslate(o: EvalTranslateOptions, io: CliIo = proc
 }
 
 export function registerEval(program: Command): void {
-  const evalCmd = program.commands.find((c) => c.name() === 'eval') ?? program.command('eval').description('evaluate a trained model of the explainer');
+  const evalCmd = commandGroup(program, 'eval');
   evalCmd
     .command('translate')
     .description('BLEU and chrF (sacreBLEU defaults) of the translator on TSV pairs (Chinese TAB English)')

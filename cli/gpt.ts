@@ -35,7 +35,7 @@ import { TextStream } from './generate.js';
 import { processIo, type CliIo } from './translate.js';
 import { runTraining } from './training.js';
 import { checkInputFile, checkOutputFile } from './paths.js';
-import { integer, number, parseDuration, positiveInteger, printJson } from './options.js';
+import { integer, number, parseDuration, positiveInteger, printJson, commandGroup } from './options.js';
 
 const STEP_KEY = 'llmcore.step';
 
@@ -599,7 +599,7 @@ export function registerGpt(program: Command): void {
     .addHelpText('after', '\nExamples:\n  llmcore chat --model runs/shakespeare\n  printf "hello\\n/temperature 0\\nwho are you?\\n" | llmcore chat --model runs/shakespeare --json')
     .action(async (o: ChatOptions) => { await runChat(o); });
 
-  const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model of the explainer');
+  const train = commandGroup(program, 'train');
   train
     .command('gpt')
     .description('train a GPT on a text, character by character, as nanoGPT does (defaults: its Tiny Shakespeare CPU recipe; a recipe file, then flags, override them)')
@@ -633,7 +633,7 @@ export function registerGpt(program: Command): void {
       }
     });
 
-  const evalCmd = program.commands.find((c) => c.name() === 'eval') ?? program.command('eval').description('evaluate a trained model of the explainer');
+  const evalCmd = commandGroup(program, 'eval');
   evalCmd
     .command('gpt')
     .description('held-out loss of a character-level GPT llmcore trained: over every held-out character, and nanoGPT\'s random-batch estimate')

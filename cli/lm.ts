@@ -14,8 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { join } from 'node:path';
-import { LM_KINDS, WordLM, type LmKind } from '../src/models/lm/model.js';
-import { loadSafetensors } from '../src/io/file.js';
+import { LM_KINDS, type LmKind } from '../src/models/lm/model.js';
 import { BUILTIN_PRESETS, TEXT_PRESETS, lmResults, prepareLm, trainBuiltinLm, type LmSizes, type PreparedLm, type TrainedLm } from '../src/models/lm/session.js';
 import { continueGreedy, predictNext, PromptError, type NextWordPrediction } from '../src/models/lm/predict.js';
 import { evaluateLm, LmTask, lmTrainer, splitHeldOut, unigramPerplexity, type LmMetrics, type LmTrainingConfig } from '../src/models/lm/train.js';
@@ -26,7 +25,7 @@ import { runTraining } from './training.js';
 import { checkInputFile } from './paths.js';
 import { BUILTIN_LM_CORPUS } from '../src/data/lm-corpus.js';
 import { detokenizeEnglish } from '../src/text/english.js';
-import { integer, number, parseDuration, positiveInteger, printJson, printLine } from './options.js';
+import { integer, number, parseDuration, positiveInteger, printJson, printLine, commandGroup } from './options.js';
 
 /** A one-line notice for a spelling that changed (the old one keeps working). */
 export function renamed(old: string, now: string): void {
@@ -184,7 +183,10 @@ export async function runLmTrain(o: LmTrainOptions, log: (line: string) => void 
 
 /** The run saved in `dir` rebuilt to continue: its model, vocabulary and settings; the flags may only extend it. */
 async function resumeLm(dir: string, text: string, o: LmTrainOptions, asked: Partial<LmTrainingConfig>, say: (l: string) => void): Promise<PreparedLm> {
-  const saved = await loadLm(dir);
+  // loaded with a generator of its own: the dropout's, whose state the checkpoint restores
+  const generator = new Generator(0);
+  const saved = await loadLm(dir, { generator });
+  const model = saved.model;
   const was = saved.config.training!;
   // the run keeps its own settings; only how long it goes on may change
   const training: LmTrainingConfig = {
@@ -218,15 +220,9 @@ async function resumeLm(dir: string, text: string, o: LmTrainOptions, asked: Par
   if (saved.config.corpus && train.length !== saved.config.corpus.trainTokens) {
     throw new Error(`--resume: the text has ${train.length} training tokens under the run's vocabulary, the run was trained on ${saved.config.corpus.trainTokens}; give the same --text`);
   }
-  // a model of its own generator (the dropout's, restored below); the saved weights replace its initialisation
-  const generator = new Generator(training.seed);
-  const model = new WordLM(saved.config.model, { generator });
-  const weights = join(dir, 'model.safetensors');
-  const { tensors, metadata } = await loadSafetensors(weights);
-  model.loadStateDict(tensors);
   const task = new LmTask(model, train, valid, training, generator);
   const trainer = lmTrainer(task);
-  await restoreCheckpoint(dir, { trainer, optimizer: task.optimizer }, Number(metadata['llmcore.step'] ?? 0));
+  await restoreCheckpoint(dir, { trainer, optimizer: task.optimizer }, saved.step);
   model.train();
   say(`resumed ${dir} at step ${trainer.state.step} (epoch ${trainer.state.epoch + 1}, chunk ${trainer.state.batchInEpoch})`);
   return { model, tokenizer: saved.tokenizer, task, trainer, data: { train, valid }, config: { ...saved.config, training } };
@@ -404,7 +400,7 @@ export async function runEvalLm(o: EvalLmOptions, out: (line: string) => void = 
 }
 
 export function registerLm(program: Command): void {
-  const trainCmd = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model of the explainer');
+  const trainCmd = commandGroup(program, 'train');
   trainLmOptions(trainCmd.command('lm').description('train a word-level LM (RNN, LSTM, GRU, causal Transformer) with truncated BPTT on the built-in corpus or --text FILE; report held-out perplexity'), false)
     .action(async (o: LmTrainOptions) => {
       const result = await runLmTrain(o);
@@ -415,7 +411,7 @@ export function registerLm(program: Command): void {
       const result = await runLmPredict(prompt, o);
       if (o.json) printJson(result);
     });
-  const evalCmd = program.commands.find((c) => c.name() === 'eval') ?? program.command('eval').description('evaluate a trained model of the explainer');
+  const evalCmd = commandGroup(program, 'eval');
   evalCmd.command('lm')
     .description('perplexity of a trained word LM on a text')
     .requiredOption('--model <dir>', 'a model folder or run folder written by `llmcore train lm --out`')

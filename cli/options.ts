@@ -1,6 +1,6 @@
 /** Option parsers shared by the subcommands, with errors that say which option wanted what. */
 import { writeSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 export function number(value: string): number {
   const v = Number(value);
@@ -73,4 +73,11 @@ export function printLine(line: string): void {
     }
     throw e;
   }
+}
+
+const GROUPS = { train: 'train a model of the explainer', eval: 'evaluate a trained model of the explainer' } as const;
+
+/** The `train` or `eval` command that every chapter adds its subcommand to, created by whichever registers first. */
+export function commandGroup(program: Command, name: keyof typeof GROUPS): Command {
+  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(GROUPS[name]);
 }

@@ -18,7 +18,7 @@ import { parseRecipeText, RecipeError } from '../src/train/recipe.js';
 import { prepareRunDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
 import { runTraining } from './training.js';
 import { checkInputFile } from './paths.js';
-import { integer, number, parseDuration, positiveInteger, printJson } from './options.js';
+import { integer, number, parseDuration, positiveInteger, printJson, commandGroup } from './options.js';
 
 interface TrainTranslateOptions {
   train?: string;
@@ -185,7 +185,7 @@ export async function runTrainTranslate(o: TrainTranslateOptions): Promise<objec
 }
 
 export function registerTrainTranslate(program: Command): void {
-  const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model of the explainer');
+  const train = commandGroup(program, 'train');
   train
     .command('translate')
     .description('train the Chinese→English Transformer on TSV pairs (Chinese<TAB>English), evaluating on dev each epoch. Defaults are the shipped model\'s (recipes/zh-en.json); a recipe file, then flags, override them')

@@ -26,7 +26,7 @@ import { FASHION_CLASSES, findFashionDir, loadImageSet, splitValidation, type Im
 import { loadVision, loadVisionConfig, loadVisionWeights, saveVision, VISION_FORMAT, type VisionDirConfig } from '../src/models/vision/checkpoint.js';
 import { runTraining } from './training.js';
 import { checkInputFile } from './paths.js';
-import { integer, number, parseDuration, positiveInteger, printJson } from './options.js';
+import { integer, number, parseDuration, positiveInteger, printJson, commandGroup } from './options.js';
 import { packageRoot } from './translate.js';
 
 const log = (line: string): void => { process.stderr.write(line + '\n'); };
@@ -343,7 +343,7 @@ function indexOption(value: string): number {
 }
 
 export function registerVision(program: Command): void {
-  const train = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train a model of the explainer');
+  const train = commandGroup(program, 'train');
   train
     .command('vision')
     .description('train the Vision Transformer on Fashion-MNIST (the image as a sentence of patches), choosing the best epoch on a validation split carved from train; defaults ← --recipe ← flags')
@@ -383,7 +383,7 @@ export function registerVision(program: Command): void {
       }
     });
 
-  const evalCmd = program.commands.find((c) => c.name() === 'eval') ?? program.command('eval').description('evaluate a trained model of the explainer');
+  const evalCmd = commandGroup(program, 'eval');
   evalCmd
     .command('vision')
     .description('accuracy on the Fashion-MNIST test split: of a ViT model folder, or of a baseline fitted on the training images now (--arch knn | logistic)')

@@ -88,21 +88,22 @@ async function checkLmWeightShapes(dir: string, model: WordLMConfig): Promise<vo
 }
 
 /** Loads a directory written by saveLm. Every file problem names the file. */
-export async function loadLm(dir: string, options: { kind?: LmKind } = {}): Promise<LoadedLm> {
+export async function loadLm(dir: string, options: { kind?: LmKind; generator?: Generator } = {}): Promise<LoadedLm & { step: number }> {
   const config = await loadLmConfig(dir, options.kind);
   const tokenizer = LmTokenizer.fromJSON(await readJsonFile(join(dir, 'tokenizer.json'), 'lm', 'is this a model directory written by `llmcore train lm --out`?'));
   if (tokenizer.size !== config.model.vocabSize) {
     throw new Error(`lm: ${join(dir, 'tokenizer.json')} has ${tokenizer.size} words but config.json says vocabSize ${config.model.vocabSize}`);
   }
   await checkLmWeightShapes(dir, config.model);
-  const model = new WordLM(config.model, { generator: new Generator(0) });
+  // the generator is the one its dropout draws from (a resumed run passes its own)
+  const model = new WordLM(config.model, { generator: options.generator ?? new Generator(0) });
   const weights = join(dir, 'model.safetensors');
-  const { tensors } = await loadSafetensors(weights);
+  const { tensors, metadata } = await loadSafetensors(weights);
   try {
     model.loadStateDict(tensors);
   } catch (e) {
     throw new Error(`lm: ${weights} does not fit ${join(dir, 'config.json')} (a ${config.model.kind} model): ${(e as Error).message}`);
   }
   model.eval();
-  return { model, tokenizer, config };
+  return { model, tokenizer, config, step: Number(metadata['llmcore.step'] ?? 0) };
 }
