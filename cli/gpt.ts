@@ -12,7 +12,7 @@
  * `llmcore generate` and `llmcore chat` read.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Generator } from '../src/util/random.js';
 import { loadSafetensors } from '../src/io/file.js';
@@ -22,7 +22,7 @@ import { loadGpt, loadGptStateDict, saveGpt } from '../src/models/gpt/checkpoint
 import { CHAR_VOCAB_FILE, CharTokenizer, splitIds } from '../src/models/gpt/data.js';
 import { estimateLoss, GptTask, gptTrainer, streamLoss, type GptMetrics } from '../src/models/gpt/train.js';
 import { resolveGptRecipe, type GptRecipe, type GptRecipeFile } from '../src/models/gpt/recipe.js';
-import { mergeSections, parseRecipeText, RecipeError } from '../src/train/recipe.js';
+import { mergeSections, RecipeError } from '../src/train/recipe.js';
 import { prepareRunDirectory, resolveModelDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -35,6 +35,7 @@ import { TextStream } from './generate.js';
 import { processIo, type CliIo } from './translate.js';
 import { runTraining } from './training.js';
 import { checkInputFile, checkOutputFile } from './paths.js';
+import { given, readRecipeFile } from './recipe-file.js';
 import { integer, number, parseDuration, positiveInteger, printJson, commandGroup } from './options.js';
 
 const STEP_KEY = 'llmcore.step';
@@ -64,23 +65,13 @@ export interface TrainGptOptions {
 
 /** The flags as a recipe layer, without the ones not given (so they never override a recipe value). */
 function flagLayer(o: TrainGptOptions): GptRecipeFile {
-  return JSON.parse(JSON.stringify({
+  return given({
     model: { nLayer: o.layers, nHead: o.heads, nEmbd: o.width, context: o.context, dropout: o.dropout },
     training: {
       seed: o.seed, maxIters: o.maxIters, batchSize: o.batchSize, lr: o.lr, minLr: o.minLr, warmupIters: o.warmup,
       evalInterval: o.evalInterval, evalIters: o.evalIters, timeBudgetSeconds: o.timeBudget,
     },
-  })) as GptRecipeFile;
-}
-
-/** Reads a recipe file; its data.text is relative to the file's folder. */
-function readRecipeFile(path: string): GptRecipeFile {
-  checkInputFile(path, '--recipe');
-  const raw = parseRecipeText(readFileSync(path, 'utf8'), path) as GptRecipeFile;
-  if (raw && typeof raw === 'object' && raw.data && typeof raw.data === 'object' && typeof raw.data.text === 'string') {
-    raw.data = { ...raw.data, text: resolve(dirname(resolve(path)), raw.data.text) };
-  }
-  return raw;
+  }) as GptRecipeFile;
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -132,7 +123,7 @@ export function gptOfRecipe(m: GptRecipe['model'], V: number, generator: Generat
 
 export async function runTrainGpt(o: TrainGptOptions, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<object> {
   const say = o.json ? () => {} : log;
-  const fileLayer = o.recipe ? readRecipeFile(o.recipe) : undefined;
+  const fileLayer = o.recipe ? readRecipeFile<GptRecipeFile>(o.recipe) : undefined;
   const flags = flagLayer(o);
   const layers = [...(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []), { source: 'the command line', values: flags }];
   let recipe = resolveGptRecipe(layers);
@@ -512,13 +503,13 @@ export async function runSweep(o: SweepOptions, log: (line: string) => void = (l
     return { layers: Number(m[1]), width: Number(m[2]) };
   });
   if (sizes.length < 2) throw new Error('gpt sweep: --sizes needs at least two models to fit a line through');
-  const fileLayer = o.recipe ? readRecipeFile(o.recipe) : undefined;
+  const fileLayer = o.recipe ? readRecipeFile<GptRecipeFile>(o.recipe) : undefined;
   const base = resolveGptRecipe(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []);
   // a shorter budget keeps the recipe's schedule in proportion (nanoGPT's: 100 warmup steps of 2,000)
   const warmupIters = o.maxIters ? Math.round((base.training.warmupIters * o.maxIters) / base.training.maxIters) : undefined;
   const recipe = resolveGptRecipe([
     ...(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []),
-    { source: 'the command line', values: JSON.parse(JSON.stringify({ training: { maxIters: o.maxIters, evalInterval: o.maxIters, warmupIters } })) },
+    { source: 'the command line', values: given({ training: { maxIters: o.maxIters, evalInterval: o.maxIters, warmupIters } }) },
   ]);
   const textPath = o.text ? resolve(o.text) : recipe.data.text;
   if (!textPath) throw new Error('gpt sweep: give --text FILE (or a recipe with data.text)');

@@ -5,7 +5,7 @@
  * (`--recipe recipes/zh-en.json`), then the flags.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readParallelFile } from '../src/data/parallel-file.js';
 import { Generator } from '../src/util/random.js';
@@ -14,10 +14,11 @@ import { TranslationTokenizer } from '../src/models/seq2seq/tokenizer.js';
 import { encodePairs, TranslationTask, translatorTrainer, type TranslationMetrics } from '../src/models/seq2seq/train.js';
 import { resolveTranslatorRecipe, type TranslatorRecipe, type TranslatorRecipeFile } from '../src/models/seq2seq/recipe.js';
 import { loadTranslatorConfig, loadWeights, saveTranslator, type TranslatorConfig } from '../src/models/seq2seq/checkpoint.js';
-import { parseRecipeText, RecipeError } from '../src/train/recipe.js';
+import { RecipeError } from '../src/train/recipe.js';
 import { prepareRunDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
 import { runTraining } from './training.js';
 import { checkInputFile } from './paths.js';
+import { given, readRecipeFile as readSharedRecipeFile } from './recipe-file.js';
 import { integer, number, parseDuration, positiveInteger, printJson, commandGroup } from './options.js';
 
 interface TrainTranslateOptions {
@@ -69,20 +70,9 @@ function flagLayer(o: TrainTranslateOptions): TranslatorRecipeFile {
   };
 }
 
-/** Drops undefined fields so that "not given" never overrides a recipe value. */
-function given<T extends object>(layer: T): T {
-  return JSON.parse(JSON.stringify(layer)) as T;
-}
-
-/** Reads a recipe file; data paths in it are relative to the file's folder. */
+/** Reads a translator recipe file (data paths relative to it). */
 export function readRecipeFile(path: string): TranslatorRecipeFile {
-  checkInputFile(path, '--recipe');
-  const raw = parseRecipeText(readFileSync(path, 'utf8'), path) as TranslatorRecipeFile;
-  if (raw && typeof raw === 'object' && raw.data && typeof raw.data === 'object') {
-    const base = dirname(resolve(path));
-    raw.data = Object.fromEntries(Object.entries(raw.data).map(([k, v]) => [k, typeof v === 'string' ? resolve(base, v) : v]));
-  }
-  return raw;
+  return readSharedRecipeFile<TranslatorRecipeFile>(path);
 }
 
 /** The recipe a run in `out` was started with (its recipe.json), if it can be read. */

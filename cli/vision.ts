@@ -6,13 +6,12 @@
  *   llmcore eval vision    test accuracy of a model (--model DIR), or of a baseline (--arch knn | logistic)
  *   llmcore vision classify --index N   one test image: the picture as the model sees it and its top classes
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { Generator } from '../src/util/random.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
-import { parseRecipeText, RecipeError } from '../src/train/recipe.js';
+import { RecipeError } from '../src/train/recipe.js';
 import { prepareRunDirectory, resolveModelDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
 import { KNeighborsClassifier } from '../src/classic/knn.js';
 import { Linear } from '../src/nn/layers.js';
@@ -25,7 +24,7 @@ import { resolveVisionRecipe, type VisionRecipe, type VisionRecipeFile } from '.
 import { FASHION_CLASSES, findFashionDir, loadImageSet, splitValidation, type ImageSet } from '../src/models/vision/data.js';
 import { loadVision, loadVisionConfig, loadVisionWeights, saveVision, VISION_FORMAT, type VisionDirConfig } from '../src/models/vision/checkpoint.js';
 import { runTraining } from './training.js';
-import { checkInputFile } from './paths.js';
+import { given, readRecipeFile } from './recipe-file.js';
 import { integer, number, parseDuration, positiveInteger, printJson, commandGroup } from './options.js';
 import { packageRoot } from './translate.js';
 
@@ -84,17 +83,12 @@ function flagLayer(o: TrainVisionOptions): VisionRecipeFile {
       epochs: o.epochs, timeBudgetSeconds: o.timeBudget, maxSteps: o.maxSteps, valSize: o.valSize,
     },
   };
-  return JSON.parse(JSON.stringify(layer)) as VisionRecipeFile;
+  return given(layer);
 }
 
-/** Reads a recipe file; the data folder in it is relative to the file's folder. */
+/** Reads a vision recipe file (its data folder relative to it). */
 export function readVisionRecipeFile(path: string): VisionRecipeFile {
-  checkInputFile(path, '--recipe');
-  const raw = parseRecipeText(readFileSync(path, 'utf8'), path) as VisionRecipeFile;
-  if (raw && typeof raw === 'object' && raw.data && typeof raw.data === 'object' && typeof raw.data.dir === 'string') {
-    raw.data = { ...raw.data, dir: resolve(dirname(resolve(path)), raw.data.dir) };
-  }
-  return raw;
+  return readRecipeFile<VisionRecipeFile>(path);
 }
 
 /** Settings a resumed run may change: how long it goes on. */
