@@ -22,7 +22,7 @@ import { loadGpt, loadGptStateDict, saveGpt } from '../src/models/gpt/checkpoint
 import { CHAR_VOCAB_FILE, CharTokenizer, splitIds } from '../src/models/gpt/data.js';
 import { estimateLoss, GptTask, gptTrainer, streamLoss, type GptMetrics } from '../src/models/gpt/train.js';
 import { resolveGptRecipe, type GptRecipe, type GptRecipeFile } from '../src/models/gpt/recipe.js';
-import { mergeSections, RecipeError } from '../src/train/recipe.js';
+import { checkResumeConflicts, mergeSections, RecipeError } from '../src/train/recipe.js';
 import { prepareRunDirectory, resolveModelDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -100,18 +100,6 @@ function readText(path: string, option: string): string {
 /** Only how long a resumed run goes on may change: the rest of its recipe is what its steps were taken with. */
 const RESUMABLE = new Set(['timeBudgetSeconds']);
 
-function checkResume(saved: GptRecipe, asked: GptRecipeFile, source: string): void {
-  const conflicts: string[] = [];
-  for (const section of ['model', 'training'] as const) {
-    for (const [k, v] of Object.entries(asked[section] ?? {})) {
-      if (v === undefined || RESUMABLE.has(k)) continue;
-      const was = (saved[section] as Record<string, unknown>)[k];
-      if (was !== v) conflicts.push(`${section}.${k} is ${JSON.stringify(was)} in the run, ${JSON.stringify(v)} in ${source}`);
-    }
-  }
-  if (conflicts.length) throw new Error(`--resume: ${conflicts.join('; ')}. A resumed run keeps its settings (only the time budget may change); start a new run in another folder to change them`);
-}
-
 /** Builds a GPT of a recipe's model section for a vocabulary of V tokens. */
 export function gptOfRecipe(m: GptRecipe['model'], V: number, generator: Generator): GptModel {
   const config = gptConfig({
@@ -144,7 +132,7 @@ export async function runTrainGpt(o: TrainGptOptions, log: (line: string) => voi
     const saved = started.recipe;
     // what the layers ask for together (a flag overrides its recipe file), against what the run has
     const asked = mergeSections<GptRecipeFile>(...layers.map((l) => l.values));
-    checkResume(saved, asked, layers.map((l) => l.source).join(' + '));
+    checkResumeConflicts({ model: saved.model, training: saved.training }, asked, layers.map((l) => l.source).join(' + '), { mayChange: RESUMABLE, changeable: 'the time budget' });
     // only how long it goes on may change, where asked; the budget is the run's total training time
     recipe = { ...saved, training: { ...saved.training, timeBudgetSeconds: asked.training?.timeBudgetSeconds ?? saved.training.timeBudgetSeconds } };
     tokenizer = CharTokenizer.fromJson(readFileSync(join(resumeFrom, CHAR_VOCAB_FILE), 'utf8'), join(resumeFrom, CHAR_VOCAB_FILE));

@@ -14,7 +14,7 @@ import { TranslationTokenizer } from '../src/models/seq2seq/tokenizer.js';
 import { encodePairs, TranslationTask, translatorTrainer, type TranslationMetrics } from '../src/models/seq2seq/train.js';
 import { resolveTranslatorRecipe, type TranslatorRecipe, type TranslatorRecipeFile } from '../src/models/seq2seq/recipe.js';
 import { loadTranslatorConfig, loadWeights, saveTranslator, type TranslatorConfig } from '../src/models/seq2seq/checkpoint.js';
-import { RecipeError } from '../src/train/recipe.js';
+import { checkResumeConflicts, RecipeError } from '../src/train/recipe.js';
 import { prepareRunDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
 import { runTraining } from './training.js';
 import { checkInputFile } from './paths.js';
@@ -87,19 +87,6 @@ function startedRecipe(out: string): TranslatorRecipeFile | undefined {
 /** Settings that may change when a run is resumed: how long it goes on, and how often dev BLEU is read. */
 const RESUMABLE = new Set(['epochs', 'timeBudgetSeconds', 'maxSteps', 'devBleuSentences']);
 
-/** Refuses flags that contradict the run being resumed (its model, tokenizer and training settings are its own). */
-function checkResumeFlags(saved: { model: object; training: object; tokenizer: object }, asked: TranslatorRecipeFile, source: string): void {
-  const conflicts: string[] = [];
-  for (const section of ['model', 'training', 'tokenizer'] as const) {
-    for (const [k, v] of Object.entries(asked[section] ?? {})) {
-      if (v === undefined || (section === 'training' && RESUMABLE.has(k))) continue;
-      const was = (saved[section] as Record<string, unknown>)[k];
-      if (was !== v) conflicts.push(`${section}.${k} is ${JSON.stringify(was)} in the run, ${JSON.stringify(v)} in ${source}`);
-    }
-  }
-  if (conflicts.length) throw new Error(`--resume: ${conflicts.join('; ')}. A resumed run keeps its settings (only epochs, time budget, step limit and --dev-bleu may change); start a new run in another folder to change them`);
-}
-
 export async function runTrainTranslate(o: TrainTranslateOptions): Promise<object> {
   const log = (line: string): void => { process.stderr.write(line + '\n'); };
   const say = o.json ? () => {} : log;
@@ -137,7 +124,7 @@ export async function runTrainTranslate(o: TrainTranslateOptions): Promise<objec
   if (resumeFrom) {
     ({ config, tokenizer } = await loadTranslatorConfig(resumeFrom));
     const savedTraining = { ...recipe.training, ...config.training };
-    for (const l of layers) checkResumeFlags({ model: config.model, training: savedTraining, tokenizer: tokenizer.config }, l.values, l.source);
+    for (const l of layers) checkResumeConflicts({ model: config.model, training: savedTraining, tokenizer: tokenizer.config }, l.values, l.source, { mayChange: RESUMABLE, changeable: 'epochs, time budget, step limit and --dev-bleu' });
     // a resumed run goes on with its own settings; only how long it runs may change, where asked
     const extend = Object.assign({}, ...layers.map((l) => Object.fromEntries(Object.entries(l.values.training ?? {}).filter(([k, v]) => RESUMABLE.has(k) && v !== undefined))));
     recipe = { ...recipe, training: { ...savedTraining, ...extend } };

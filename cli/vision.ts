@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { Generator } from '../src/util/random.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
-import { RecipeError } from '../src/train/recipe.js';
+import { checkResumeConflicts, RecipeError } from '../src/train/recipe.js';
 import { prepareRunDirectory, resolveModelDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
 import { KNeighborsClassifier } from '../src/classic/knn.js';
 import { Linear } from '../src/nn/layers.js';
@@ -94,18 +94,6 @@ export function readVisionRecipeFile(path: string): VisionRecipeFile {
 /** Settings a resumed run may change: how long it goes on. */
 const RESUMABLE = new Set(['epochs', 'timeBudgetSeconds', 'maxSteps']);
 
-function checkResumeFlags(saved: VisionRecipe, asked: VisionRecipeFile, source: string): void {
-  const conflicts: string[] = [];
-  for (const section of ['model', 'training'] as const) {
-    for (const [k, v] of Object.entries(asked[section] ?? {})) {
-      if (v === undefined || (section === 'training' && RESUMABLE.has(k))) continue;
-      const was = (saved[section] as Record<string, unknown>)[k];
-      if (was !== v) conflicts.push(`${section}.${k} is ${JSON.stringify(was)} in the run, ${JSON.stringify(v)} in ${source}`);
-    }
-  }
-  if (conflicts.length) throw new Error(`--resume: ${conflicts.join('; ')}. A resumed run keeps its settings (only epochs, time budget and step limit may change); start a new run in another folder to change them`);
-}
-
 function vitConfig(recipe: VisionRecipe, set: ImageSet): VitConfig {
   // the normalisation is the training images' own statistics, stored with the model
   let sum = 0;
@@ -130,7 +118,7 @@ export async function runTrainVision(o: TrainVisionOptions): Promise<Record<stri
   if (resumeFrom) {
     config = await loadVisionConfig(resumeFrom);
     const saved: VisionRecipe = { ...recipe, model: { ...recipe.model, ...pickRecipeModel(config.model) }, training: { ...recipe.training, ...config.training } };
-    for (const l of layers) checkResumeFlags(saved, l.values as VisionRecipeFile, l.source);
+    for (const l of layers) checkResumeConflicts({ model: saved.model, training: saved.training }, l.values as VisionRecipeFile, l.source, { mayChange: RESUMABLE, changeable: 'epochs, time budget and step limit' });
     recipe = { ...saved, training: { ...saved.training, ...Object.fromEntries(Object.entries(recipe.training).filter(([k]) => RESUMABLE.has(k))) } };
     config = { ...config, training: recipe.training };
   } else {

@@ -71,3 +71,24 @@ export const field = {
     .min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}${why ? ` (${why})` : ''}` }),
   bool: () => z.boolean({ error: 'expected true or false' }),
 };
+
+/**
+ * Refuses settings that contradict the run being resumed: each field `asked` gives in `sections` must
+ * equal the run's, except the training fields in `mayChange` (how long the run goes on). `changeable`
+ * names those for the message.
+ * @example checkResumeConflicts({ model: saved.model, training: saved.training }, flags, 'the command line', { mayChange: new Set(['epochs']), changeable: 'epochs' })
+ */
+export function checkResumeConflicts(
+  saved: Record<string, object>, asked: Record<string, unknown>, source: string,
+  o: { mayChange: ReadonlySet<string>; changeable: string },
+): void {
+  const conflicts: string[] = [];
+  for (const [section, had] of Object.entries(saved)) {
+    for (const [k, v] of Object.entries((asked[section] ?? {}) as Record<string, unknown>)) {
+      if (v === undefined || (section === 'training' && o.mayChange.has(k))) continue;
+      const was = (had as Record<string, unknown>)[k];
+      if (was !== v) conflicts.push(`${section}.${k} is ${JSON.stringify(was)} in the run, ${JSON.stringify(v)} in ${source}`);
+    }
+  }
+  if (conflicts.length) throw new Error(`--resume: ${conflicts.join('; ')}. A resumed run keeps its settings (only ${o.changeable} may change); start a new run in another folder to change them`);
+}
