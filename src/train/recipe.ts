@@ -38,6 +38,19 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, source
   return r.data;
 }
 
+/**
+ * Builds a run's recipe: `defaults`, then each layer (a recipe file, the command line) in order; each
+ * layer is checked on its own against `fileSchema` (so an error names the file or the flags that hold
+ * it), then the whole against `schema`.
+ */
+export function resolveRecipe<S extends z.ZodType>(
+  fileSchema: z.ZodType, schema: S, defaults: z.infer<S>, layers: readonly RecipeLayer[] | readonly { source: string; values: unknown }[],
+): z.infer<S> {
+  const checked = layers.map((l) => parseWith(fileSchema, l.values, l.source) as Record<string, unknown>);
+  const merged = mergeSections<Record<string, unknown>>(defaults as Record<string, unknown>, ...checked);
+  return parseWith(schema, merged, layers.length ? layers.map((l) => l.source).join(' + ') : 'the defaults');
+}
+
 /** Reads a recipe file's text as JSON, naming the file when it is not. */
 export function parseRecipeText(text: string, source: string): unknown {
   try {

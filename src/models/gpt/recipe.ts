@@ -6,7 +6,7 @@
  * 250 iterations on 20 batches): recipes/gpt-shakespeare-char.json says the same.
  */
 import { z } from 'zod';
-import { field, mergeSections, parseWith } from '../../train/recipe.js';
+import { field, resolveRecipe } from '../../train/recipe.js';
 
 const data = z.object({
   text: z.string().min(1, { error: 'expected the path of a UTF-8 text file' }),
@@ -100,7 +100,5 @@ export const DEFAULT_GPT_RECIPE: GptRecipe = {
  * @example resolveGptRecipe([{ source: 'recipes/gpt-shakespeare-char.json', values: JSON.parse(text) }])
  */
 export function resolveGptRecipe(layers: readonly { source: string; values: unknown }[]): GptRecipe {
-  const checked = layers.map((l) => parseWith(gptRecipeFile, l.values, l.source));
-  const merged = mergeSections<GptRecipe>(DEFAULT_GPT_RECIPE, ...(checked as Partial<GptRecipe>[]));
-  return parseWith(gptRecipe, merged, layers.length ? layers.map((l) => l.source).join(' + ') : 'the defaults');
+  return resolveRecipe(gptRecipeFile, gptRecipe, DEFAULT_GPT_RECIPE, layers);
 }

@@ -3,7 +3,7 @@
  * one place. The defaults are the shipped model's (recipes/zh-en.json says the same, and reproduces it).
  */
 import { z } from 'zod';
-import { field, mergeSections, parseWith } from '../../train/recipe.js';
+import { field, resolveRecipe } from '../../train/recipe.js';
 import type { TokenizerConfig } from './tokenizer.js';
 import type { TrainingConfig } from './train.js';
 
@@ -102,7 +102,5 @@ export const DEFAULT_TRANSLATOR_RECIPE: TranslatorRecipe = {
  * @example resolveTranslatorRecipe([{ source: 'recipes/zh-en.json', values: JSON.parse(text) }])
  */
 export function resolveTranslatorRecipe(layers: readonly { source: string; values: unknown }[]): TranslatorRecipe {
-  const checked = layers.map((l) => parseWith(translatorRecipeFile, l.values, l.source));
-  const merged = mergeSections<TranslatorRecipe>(DEFAULT_TRANSLATOR_RECIPE, ...(checked as Partial<TranslatorRecipe>[]));
-  return parseWith(translatorRecipe, merged, layers.length ? layers.map((l) => l.source).join(' + ') : 'the defaults');
+  return resolveRecipe(translatorRecipeFile, translatorRecipe, DEFAULT_TRANSLATOR_RECIPE, layers);
 }

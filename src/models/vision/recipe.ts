@@ -3,7 +3,7 @@
  * one place (recipes/vision-vit.json holds the shipped model's, which are these).
  */
 import { z } from 'zod';
-import { field, mergeSections, parseWith } from '../../train/recipe.js';
+import { field, resolveRecipe } from '../../train/recipe.js';
 import { DEFAULT_VIT_CONFIG, VIT_POOLS } from './model.js';
 import type { VisionTrainingConfig } from './train.js';
 
@@ -71,7 +71,5 @@ export const DEFAULT_VISION_RECIPE: VisionRecipe = {
  * @example resolveVisionRecipe([{ source: 'recipes/vision-vit.json', values: JSON.parse(text) }])
  */
 export function resolveVisionRecipe(layers: readonly { source: string; values: unknown }[]): VisionRecipe {
-  const checked = layers.map((l) => parseWith(visionRecipeFile, l.values, l.source));
-  const merged = mergeSections<VisionRecipe>(DEFAULT_VISION_RECIPE, ...(checked as Partial<VisionRecipe>[]));
-  return parseWith(visionRecipe, merged, layers.length ? layers.map((l) => l.source).join(' + ') : 'the defaults');
+  return resolveRecipe(visionRecipeFile, visionRecipe, DEFAULT_VISION_RECIPE, layers);
 }
