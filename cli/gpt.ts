@@ -192,8 +192,8 @@ export async function runEvalGpt(o: EvalGptOptions, log: (line: string) => void 
   const { model, config } = await loadGpt(dir);
   const tokenizer = CharTokenizer.fromJson(readFileSync(vocabPath, 'utf8'), vocabPath);
   // a run folder remembers its text and split; a bare model folder needs --text
-  const runRecipe = [join(dir, '..', 'recipe.json')].find((p) => existsSync(p));
-  const recipe = runRecipe ? (JSON.parse(readFileSync(runRecipe, 'utf8')) as GptRecipe) : null;
+  // the run's recipe, read and checked as a resume reads it (a model folder outside a run has none)
+  const recipe = startedRun(join(dir, '..'))?.recipe ?? null;
   const textPath = o.text ?? recipe?.data?.text;
   if (!textPath) throw new Error(`eval gpt: --text FILE is required (${o.model} is not inside a training run that names its text)`);
   const text = readText(textPath, '--text');
