@@ -79,7 +79,9 @@ function flagLayer(o: TrainVisionOptions): VisionRecipeFile {
       pool: o.pool as 'mean', labelSmoothing: o.labelSmoothing,
     },
     training: {
-      seed: o.seed, batchSize: o.batchSize, lr: o.lr, weightDecay: o.weightDecay, warmupSteps: o.warmup, hflip: o.hflip, clipNorm: o.clip,
+      seed: o.seed, batchSize: o.batchSize, lr: o.lr, weightDecay: o.weightDecay, warmupSteps: o.warmup,
+      // commander sets hflip true unless --no-hflip is given: only that flag is a setting of the command line
+      hflip: o.hflip === false ? false : undefined, clipNorm: o.clip,
       epochs: o.epochs, timeBudgetSeconds: o.timeBudget, maxSteps: o.maxSteps, valSize: o.valSize,
     },
   };
