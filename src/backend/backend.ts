@@ -9,6 +9,7 @@
 import type { Shape } from '../tensor/shape.js';
 import { createJsBackend } from './js/index.js';
 import { createWasmBackend, wasmSimdSupported } from './wasm/index.js';
+import { createNativeBackend, nativeSupported } from './native/index.js';
 
 export type FloatArray = Float32Array | Float64Array;
 export type DataArray = Float32Array | Float64Array | Int32Array;
@@ -180,6 +181,11 @@ let defaultBackend = 'js';
 if (wasmSimdSupported()) {
   registry.set('wasm', createWasmBackend);
   defaultBackend = 'wasm';
+  // native (the wasm backend with a compiled AVX2/FMA matmul on every core) where Node has built it
+  if (nativeSupported()) {
+    registry.set('native', createNativeBackend);
+    defaultBackend = 'native';
+  }
 }
 
 /** Makes a backend available to `setBackend` under its name. */

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import type { AdamStep } from '../../src/backend/backend.js';
 import { setBackend } from '../../src/backend/backend.js';
 import { adam as reference } from '../../src/backend/js/optim.js';
+import type { Backend } from '../../src/backend/backend.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
+import { createNativeBackend, nativeSupported } from '../../src/backend/native/index.js';
 import { ADAM_CHUNK } from '../../src/backend/wasm/optim.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { Adam, AdamW } from '../../src/optim/adam.js';
@@ -35,7 +37,8 @@ function assertSameBits(got: Float32Array, want: Float32Array, what: string): vo
   }
 }
 
-const wasm = createWasmBackend();
+// every fast backend's kernel is held to the reference bit for bit
+const fastBackends: [string, Backend][] = [['wasm', createWasmBackend()], ...(nativeSupported() ? [['native', createNativeBackend()] as [string, Backend]] : [])];
 
 const cases: [string, Partial<AdamStep> & { amsgrad?: boolean }][] = [
   ['plain', {}],
@@ -46,52 +49,54 @@ const cases: [string, Partial<AdamStep> & { amsgrad?: boolean }][] = [
   ['everything', { l2: 0.1, maximize: true, amsgrad: true }],
 ];
 
-for (const [name, o] of cases) {
-  test(`wasm adam kernel = reference bit for bit: ${name}`, () => {
-    for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 31, 1000, ADAM_CHUNK, 2 * ADAM_CHUNK + 3]) {
-      for (const t of [1, 2, 10, 1000]) {
-        const beta1 = 0.9, beta2 = 0.98, lr = 1e-3;
-        const h: AdamStep = {
-          beta1, beta2, eps: 1e-9, stepSize: lr / (1 - beta1 ** t), bc2sqrt: Math.sqrt(1 - beta2 ** t),
-          shrink: o.shrink ?? 1, l2: o.l2 ?? 0, maximize: o.maximize ?? false,
-        };
-        const p = values(n), g = values(n, 10), m = values(n, 0.1), v = values(n, 0.01).map(Math.abs);
-        const vmax = o.amsgrad ? v.map((x) => x * (rand() < 0.5 ? 0.5 : 2)) : null;
-        const [p2, m2, v2, vmax2] = [p.slice(), m.slice(), v.slice(), vmax?.slice() ?? null];
-        wasm.adam!(p, g, m, v, vmax, h);
-        reference(p2, g, m2, v2, vmax2, h);
-        const at = `${name} n=${n} t=${t}`;
-        assertSameBits(p, p2, `p (${at})`);
-        assertSameBits(m, m2, `m (${at})`);
-        assertSameBits(v, v2, `v (${at})`);
-        if (vmax) assertSameBits(vmax, vmax2!, `vmax (${at})`);
+for (const [backendName, fast] of fastBackends) {
+  for (const [name, o] of cases) {
+    test(`${backendName} adam kernel = reference bit for bit: ${name}`, () => {
+      for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 31, 1000, ADAM_CHUNK, 2 * ADAM_CHUNK + 3]) {
+        for (const t of [1, 2, 10, 1000]) {
+          const beta1 = 0.9, beta2 = 0.98, lr = 1e-3;
+          const h: AdamStep = {
+            beta1, beta2, eps: 1e-9, stepSize: lr / (1 - beta1 ** t), bc2sqrt: Math.sqrt(1 - beta2 ** t),
+            shrink: o.shrink ?? 1, l2: o.l2 ?? 0, maximize: o.maximize ?? false,
+          };
+          const p = values(n), g = values(n, 10), m = values(n, 0.1), v = values(n, 0.01).map(Math.abs);
+          const vmax = o.amsgrad ? v.map((x) => x * (rand() < 0.5 ? 0.5 : 2)) : null;
+          const [p2, m2, v2, vmax2] = [p.slice(), m.slice(), v.slice(), vmax?.slice() ?? null];
+          fast.adam!(p, g, m, v, vmax, h);
+          reference(p2, g, m2, v2, vmax2, h);
+          const at = `${name} n=${n} t=${t}`;
+          assertSameBits(p, p2, `p (${at})`);
+          assertSameBits(m, m2, `m (${at})`);
+          assertSameBits(v, v2, `v (${at})`);
+          if (vmax) assertSameBits(vmax, vmax2!, `vmax (${at})`);
+        }
       }
+    });
+  }
+
+  test(`${backendName} adam kernel = reference on IEEE special values (NaN, ±Infinity, ±0, subnormals, huge)`, () => {
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 1e-40, 3e38, -3e38, 1, -1];
+    const n = specials.length ** 2;
+    const g = new Float32Array(n), m = new Float32Array(n), p = new Float32Array(n), v = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      g[i] = specials[i % specials.length];
+      m[i] = specials[Math.floor(i / specials.length)];
+      p[i] = specials[(i * 7) % specials.length];
+      v[i] = Math.abs(specials[(i * 5) % specials.length]);
+    }
+    const vmax = v.map((x, i) => (i % 3 === 0 ? NaN : x * 2));
+    for (const amsgrad of [false, true]) {
+      const h: AdamStep = { beta1: 0.9, beta2: 0.999, eps: 1e-8, stepSize: 1e-2, bc2sqrt: 0.0447, shrink: 0.999, l2: 0.01, maximize: false };
+      const a = [p.slice(), m.slice(), v.slice(), vmax.slice()];
+      const b = [p.slice(), m.slice(), v.slice(), vmax.slice()];
+      fast.adam!(a[0], g, a[1], a[2], amsgrad ? a[3] : null, h);
+      reference(b[0], g, b[1], b[2], amsgrad ? b[3] : null, h);
+      ['p', 'm', 'v', 'vmax'].forEach((what, k) => assertSameBits(a[k], b[k], `${what} (amsgrad ${amsgrad})`));
     }
   });
 }
 
-test('wasm adam kernel = reference on IEEE special values (NaN, ±Infinity, ±0, subnormals, huge)', () => {
-  const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 1e-40, 3e38, -3e38, 1, -1];
-  const n = specials.length ** 2;
-  const g = new Float32Array(n), m = new Float32Array(n), p = new Float32Array(n), v = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    g[i] = specials[i % specials.length];
-    m[i] = specials[Math.floor(i / specials.length)];
-    p[i] = specials[(i * 7) % specials.length];
-    v[i] = Math.abs(specials[(i * 5) % specials.length]);
-  }
-  const vmax = v.map((x, i) => (i % 3 === 0 ? NaN : x * 2));
-  for (const amsgrad of [false, true]) {
-    const h: AdamStep = { beta1: 0.9, beta2: 0.999, eps: 1e-8, stepSize: 1e-2, bc2sqrt: 0.0447, shrink: 0.999, l2: 0.01, maximize: false };
-    const a = [p.slice(), m.slice(), v.slice(), vmax.slice()];
-    const b = [p.slice(), m.slice(), v.slice(), vmax.slice()];
-    wasm.adam!(a[0], g, a[1], a[2], amsgrad ? a[3] : null, h);
-    reference(b[0], g, b[1], b[2], amsgrad ? b[3] : null, h);
-    ['p', 'm', 'v', 'vmax'].forEach((what, k) => assertSameBits(a[k], b[k], `${what} (amsgrad ${amsgrad})`));
-  }
-});
-
-test('Adam and AdamW give the same parameters and state on the wasm and js backends over 5 steps', () => {
+test('Adam and AdamW give the same parameters and state on every fast backend as on js over 5 steps', () => {
   for (const make of [
     (ps: Tensor[]) => new Adam(ps, { lr: 1e-2, betas: [0.9, 0.98], eps: 1e-9 }),
     (ps: Tensor[]) => new Adam(ps, { lr: 1e-2, weightDecay: 0.1, amsgrad: true }),
@@ -116,10 +121,12 @@ test('Adam and AdamW give the same parameters and state on the wasm and js backe
       return [...ps.map((p) => p.data as Float32Array), ...bufs];
     };
     try {
-      const fast = run('wasm');
       const ref = run('js');
-      assert.equal(fast.length, ref.length);
-      fast.forEach((a, k) => assertSameBits(a, ref[k], `array ${k}`));
+      for (const [backendName] of fastBackends) {
+        const fast = run(backendName);
+        assert.equal(fast.length, ref.length);
+        fast.forEach((a, k) => assertSameBits(a, ref[k], `${backendName} array ${k}`));
+      }
     } finally {
       setBackend('wasm');
     }

@@ -10,7 +10,7 @@ import type { DataArray, StridedView } from '../backend.js';
 import * as js from '../js/strided.js';
 
 /** Sizes and strides after dropping size-1 dims and merging dims that step evenly; null if empty. */
-function coalesce(shape: Shape, strides: readonly number[]): { dims: number[]; st: number[] } | null {
+export function coalesce(shape: Shape, strides: readonly number[]): { dims: number[]; st: number[] } | null {
   const dims: number[] = [];
   const st: number[] = [];
   for (let d = 0; d < shape.length; d++) {
@@ -30,7 +30,7 @@ function coalesce(shape: Shape, strides: readonly number[]): { dims: number[]; s
 }
 
 /** Pads (dims, strides) on the left to rank 6 with size-1 dims. */
-function pad6(dims: number[], st: number[]): void {
+export function pad6(dims: number[], st: number[]): void {
   while (dims.length < 6) {
     dims.unshift(1);
     st.unshift(0);

@@ -1,0 +1,288 @@
+// The Node-API face of the native kernels: Float32Arrays are read and written where they are (no copies).
+#include <node_api.h>
+
+#include <cstdint>
+#include <string>
+
+#include "gemm.h"
+#include "kernels.h"
+
+namespace {
+
+bool check(napi_env env, napi_status status) {
+  if (status == napi_ok) return true;
+  const napi_extended_error_info* info = nullptr;
+  napi_get_last_error_info(env, &info);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, nullptr, info && info->error_message ? info->error_message : "llmcore native: N-API call failed");
+  return false;
+}
+
+bool floatArray(napi_env env, napi_value value, float** data, size_t* length, const char* name) {
+  bool is = false;
+  if (!check(env, napi_is_typedarray(env, value, &is))) return false;
+  napi_typedarray_type type;
+  void* raw = nullptr;
+  if (is && !check(env, napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr))) return false;
+  if (!is || type != napi_float32_array) {
+    napi_throw_type_error(env, nullptr, (std::string("llmcore native sgemm: ") + name + " must be a Float32Array").c_str());
+    return false;
+  }
+  *data = static_cast<float*>(raw);
+  return true;
+}
+
+bool integer(napi_env env, napi_value value, int64_t* out) { return check(env, napi_get_value_int64(env, value, out)); }
+
+// Elements a batched operand reads: batches of `size` elements `stride` apart.
+int64_t span(int64_t batch, int64_t stride, int64_t size) { return size == 0 ? 0 : (batch - 1) * stride + size; }
+
+// sgemm(a, b, out, bias | null, batch, m, k, n, transA, transB, aOffset, bOffset, aBatchStride, bBatchStride, accumulate)
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
+  if (argc != 15) {
+    napi_throw_type_error(env, nullptr, "llmcore native sgemm: expected 15 arguments");
+    return nullptr;
+  }
+  float *a, *b, *out, *bias = nullptr;
+  size_t aLen, bLen, outLen, biasLen = 0;
+  if (!floatArray(env, argv[0], &a, &aLen, "a") || !floatArray(env, argv[1], &b, &bLen, "b") ||
+      !floatArray(env, argv[2], &out, &outLen, "out"))
+    return nullptr;
+  napi_valuetype biasType;
+  if (!check(env, napi_typeof(env, argv[3], &biasType))) return nullptr;
+  if (biasType != napi_null && biasType != napi_undefined && !floatArray(env, argv[3], &bias, &biasLen, "bias")) return nullptr;
+  int64_t v[11];
+  for (int i = 0; i < 11; i++)
+    if (!integer(env, argv[4 + i], &v[i])) return nullptr;
+  const int64_t batch = v[0], m = v[1], k = v[2], n = v[3], aOffset = v[6], bOffset = v[7], aStride = v[8], bStride = v[9];
+  // the kernels trust these bounds, so a wrong call is an exception here rather than memory corruption
+  if (batch < 0 || m < 0 || k < 0 || n < 0 || aOffset < 0 || bOffset < 0 || aStride < 0 || bStride < 0 ||
+      (batch > 0 && (aOffset + span(batch, aStride, m * k) > static_cast<int64_t>(aLen) ||
+                     bOffset + span(batch, bStride, k * n) > static_cast<int64_t>(bLen) ||
+                     batch * m * n > static_cast<int64_t>(outLen))) ||
+      (bias && static_cast<int64_t>(biasLen) < n)) {
+    napi_throw_range_error(env, nullptr, "llmcore native sgemm: the operands are smaller than the shapes say");
+    return nullptr;
+  }
+  llmcore::GemmJob job{a + aOffset, b + bOffset, out, bias, batch, m, k, n, v[4] != 0, v[5] != 0, v[10] != 0, aStride, bStride};
+  llmcore::gemm(job, llmcore::gemmThreads());
+  return nullptr;
+}
+
+
+bool number(napi_env env, napi_value value, double* out) { return check(env, napi_get_value_double(env, value, out)); }
+
+bool int32Array(napi_env env, napi_value value, int** data, size_t* length, const char* name) {
+  bool is = false;
+  if (!check(env, napi_is_typedarray(env, value, &is))) return false;
+  napi_typedarray_type type;
+  void* raw = nullptr;
+  if (is && !check(env, napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr))) return false;
+  if (!is || type != napi_int32_array) {
+    napi_throw_type_error(env, nullptr, (std::string("llmcore native: ") + name + " must be an Int32Array").c_str());
+    return false;
+  }
+  *data = static_cast<int*>(raw);
+  return true;
+}
+
+bool optionalFloatArray(napi_env env, napi_value value, float** data, size_t* length, const char* name) {
+  napi_valuetype type;
+  if (!check(env, napi_typeof(env, value, &type))) return false;
+  if (type == napi_null || type == napi_undefined) {
+    *data = nullptr;
+    *length = 0;
+    return true;
+  }
+  return floatArray(env, value, data, length, name);
+}
+
+bool args(napi_env env, napi_callback_info info, size_t want, napi_value* argv, const char* fn) {
+  size_t argc = want;
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return false;
+  if (argc != want) {
+    napi_throw_type_error(env, nullptr, (std::string("llmcore native ") + fn + ": expected " + std::to_string(want) + " arguments").c_str());
+    return false;
+  }
+  return true;
+}
+
+bool rangeError(napi_env env, const char* fn) {
+  napi_throw_range_error(env, nullptr, (std::string("llmcore native ") + fn + ": the arrays are smaller than the shapes say").c_str());
+  return false;
+}
+
+// A rank-6 view: dims and strides from argv[at..at+12); checks every index it reaches lies in [0, length).
+bool view6(napi_env env, napi_value* argv, int64_t offset, size_t length, long* dims, long* st, int64_t* count, const char* fn) {
+  int64_t lo = offset, hi = offset;
+  *count = 1;
+  for (int d = 0; d < 6; d++) {
+    int64_t n, s;
+    if (!integer(env, argv[d], &n) || !integer(env, argv[6 + d], &s)) return false;
+    if (n < 0) return rangeError(env, fn);
+    dims[d] = static_cast<long>(n);
+    st[d] = static_cast<long>(s);
+    *count *= n;
+    if (n > 0) (s < 0 ? lo : hi) += (n - 1) * s;
+  }
+  if (*count > 0 && (lo < 0 || hi >= static_cast<int64_t>(length))) return rangeError(env, fn);
+  return true;
+}
+
+// copyStrided(x, offset, out, d0..d5, s0..s5)
+napi_value CopyStrided(napi_env env, napi_callback_info info) {
+  napi_value argv[15];
+  if (!args(env, info, 15, argv, "copyStrided")) return nullptr;
+  float *x, *out;
+  size_t xLen, outLen;
+  int64_t offset, count;
+  long dims[6], st[6];
+  if (!floatArray(env, argv[0], &x, &xLen, "x") || !integer(env, argv[1], &offset) || !floatArray(env, argv[2], &out, &outLen, "out") ||
+      !view6(env, argv + 3, offset, xLen, dims, st, &count, "copyStrided"))
+    return nullptr;
+  if (count > static_cast<int64_t>(outLen)) {
+    rangeError(env, "copyStrided");
+    return nullptr;
+  }
+  if (count > 0) llmcore::copyStrided6(x, static_cast<long>(offset), dims, st, out);
+  return nullptr;
+}
+
+// addIntoStrided(src, y, offset, d0..d5, s0..s5)
+napi_value AddIntoStrided(napi_env env, napi_callback_info info) {
+  napi_value argv[15];
+  if (!args(env, info, 15, argv, "addIntoStrided")) return nullptr;
+  float *src, *y;
+  size_t srcLen, yLen;
+  int64_t offset, count;
+  long dims[6], st[6];
+  if (!floatArray(env, argv[0], &src, &srcLen, "src") || !floatArray(env, argv[1], &y, &yLen, "y") || !integer(env, argv[2], &offset) ||
+      !view6(env, argv + 3, offset, yLen, dims, st, &count, "addIntoStrided"))
+    return nullptr;
+  if (count > static_cast<int64_t>(srcLen)) {
+    rangeError(env, "addIntoStrided");
+    return nullptr;
+  }
+  if (count > 0) llmcore::addIntoStrided6(src, y, static_cast<long>(offset), dims, st);
+  return nullptr;
+}
+
+// adam(p, g, m, v, vmax | null, beta1, a1, beta2, a2, eps, stepSize, bc2sqrt, shrink, l2, maximize)
+napi_value Adam(napi_env env, napi_callback_info info) {
+  napi_value argv[15];
+  if (!args(env, info, 15, argv, "adam")) return nullptr;
+  float *p, *g, *m, *v, *vmax;
+  size_t pLen, gLen, mLen, vLen, vmaxLen;
+  if (!floatArray(env, argv[0], &p, &pLen, "p") || !floatArray(env, argv[1], &g, &gLen, "g") || !floatArray(env, argv[2], &m, &mLen, "m") ||
+      !floatArray(env, argv[3], &v, &vLen, "v") || !optionalFloatArray(env, argv[4], &vmax, &vmaxLen, "vmax"))
+    return nullptr;
+  double h[9];
+  for (int i = 0; i < 9; i++)
+    if (!number(env, argv[5 + i], &h[i])) return nullptr;
+  bool maximize = false;
+  if (!check(env, napi_get_value_bool(env, argv[14], &maximize))) return nullptr;
+  if (gLen < pLen || mLen < pLen || vLen < pLen || (vmax && vmaxLen < pLen)) {
+    rangeError(env, "adam");
+    return nullptr;
+  }
+  const llmcore::AdamArgs a{h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], maximize};
+  llmcore::adam(p, g, m, v, vmax, static_cast<long>(pLen), a);
+  return nullptr;
+}
+
+// crossEntropy(x, rows, cols, targets, eps, loss, stats)
+napi_value CrossEntropy(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args(env, info, 7, argv, "crossEntropy")) return nullptr;
+  float *x, *loss, *stats;
+  int* targets;
+  size_t xLen, tLen, lossLen, statsLen;
+  int64_t rows, cols;
+  double eps;
+  if (!floatArray(env, argv[0], &x, &xLen, "x") || !integer(env, argv[1], &rows) || !integer(env, argv[2], &cols) ||
+      !int32Array(env, argv[3], &targets, &tLen, "targets") || !number(env, argv[4], &eps) || !floatArray(env, argv[5], &loss, &lossLen, "loss") ||
+      !floatArray(env, argv[6], &stats, &statsLen, "stats"))
+    return nullptr;
+  if (rows < 0 || cols < 1 || rows * cols > static_cast<int64_t>(xLen) || rows > static_cast<int64_t>(tLen) ||
+      rows > static_cast<int64_t>(lossLen) || 2 * rows > static_cast<int64_t>(statsLen)) {
+    rangeError(env, "crossEntropy");
+    return nullptr;
+  }
+  for (int64_t r = 0; r < rows; r++)
+    if (targets[r] >= cols) {
+      rangeError(env, "crossEntropy");
+      return nullptr;
+    }
+  llmcore::crossEntropy(x, static_cast<long>(rows), static_cast<long>(cols), targets, eps, loss, stats);
+  return nullptr;
+}
+
+// crossEntropyBackward(x, stats, g, rows, cols, targets, eps, dx)
+napi_value CrossEntropyBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, 8, argv, "crossEntropyBackward")) return nullptr;
+  float *x, *stats, *g, *dx;
+  int* targets;
+  size_t xLen, sLen, gLen, tLen, dxLen;
+  int64_t rows, cols;
+  double eps;
+  if (!floatArray(env, argv[0], &x, &xLen, "x") || !floatArray(env, argv[1], &stats, &sLen, "stats") || !floatArray(env, argv[2], &g, &gLen, "g") ||
+      !integer(env, argv[3], &rows) || !integer(env, argv[4], &cols) || !int32Array(env, argv[5], &targets, &tLen, "targets") ||
+      !number(env, argv[6], &eps) || !floatArray(env, argv[7], &dx, &dxLen, "dx"))
+    return nullptr;
+  if (rows < 0 || cols < 1 || rows * cols > static_cast<int64_t>(xLen) || rows * cols > static_cast<int64_t>(dxLen) ||
+      2 * rows > static_cast<int64_t>(sLen) || rows > static_cast<int64_t>(gLen) || rows > static_cast<int64_t>(tLen)) {
+    rangeError(env, "crossEntropyBackward");
+    return nullptr;
+  }
+  for (int64_t r = 0; r < rows; r++)
+    if (targets[r] >= cols) {
+      rangeError(env, "crossEntropyBackward");
+      return nullptr;
+    }
+  llmcore::crossEntropyBackward(x, stats, g, static_cast<long>(rows), static_cast<long>(cols), targets, eps, dx);
+  return nullptr;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int64_t n = 1;
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
+  if (argc < 1 || !integer(env, argv[0], &n)) return nullptr;
+  napi_value result;
+  napi_create_int32(env, llmcore::setGemmThreads(static_cast<int>(n)), &result);
+  return result;
+}
+
+napi_value Threads(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_int32(env, llmcore::gemmThreads(), &result);
+  return result;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_value supported;
+  napi_get_boolean(env, llmcore::gemmSupported(), &supported);
+  napi_set_named_property(env, exports, "supported", supported);
+  const napi_property_descriptor props[] = {
+      {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"copyStrided", nullptr, CopyStrided, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"addIntoStrided", nullptr, AddIntoStrided, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"crossEntropy", nullptr, CrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"crossEntropyBackward", nullptr, CrossEntropyBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

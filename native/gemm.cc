@@ -1,0 +1,324 @@
+// A GotoBLAS/BLIS-style product: B packed in KC x NC blocks of NR-wide panels, A in MC x KC blocks of
+// MR-tall panels, and a 6 x 16 register tile (12 ymm accumulators, two B vectors and one A broadcast:
+// 15 of the 16 ymm registers) driven by fused multiply-adds. Every transpose variant is absorbed by the
+// packing, so the kernel always reads one layout.
+#include "gemm.h"
+#include "kernels.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace llmcore {
+namespace {
+
+constexpr long MR = 6;
+constexpr long NR = 16;
+constexpr long KC = 256;
+constexpr long MC = 120;   // a multiple of MR: the packed A block (120 KiB) stays in L2
+constexpr long NC = 2048;  // a multiple of NR: the packed B block (2 MiB) in L2/L3
+
+// Element (i, j) of a matrix operand is p[i * rs + j * cs].
+struct View {
+  const float* p;
+  long rs, cs;
+};
+
+void packA(View a, long mc, long kc, float* dst) {
+  for (long ir = 0; ir < mc; ir += MR) {
+    const long mr = std::min(MR, mc - ir);
+    const float* base = a.p + ir * a.rs;
+    for (long p = 0; p < kc; p++) {
+      const float* src = base + p * a.cs;
+      long r = 0;
+      for (; r < mr; r++) dst[r] = src[r * a.rs];
+      for (; r < MR; r++) dst[r] = 0.0f;
+      dst += MR;
+    }
+  }
+}
+
+void packB(View b, long kc, long nc, float* dst) {
+  for (long jr = 0; jr < nc; jr += NR) {
+    const long nr = std::min(NR, nc - jr);
+    const float* base = b.p + jr * b.cs;
+    if (b.cs == 1 && nr == NR) {
+      for (long p = 0; p < kc; p++) {
+        std::memcpy(dst, base + p * b.rs, NR * sizeof(float));
+        dst += NR;
+      }
+      continue;
+    }
+    for (long p = 0; p < kc; p++) {
+      const float* src = base + p * b.rs;
+      long c = 0;
+      for (; c < nr; c++) dst[c] = src[c * b.cs];
+      for (; c < NR; c++) dst[c] = 0.0f;
+      dst += NR;
+    }
+  }
+}
+
+// C tile (MR x NR at c, row pitch ldc) = (add ? C : 0) + packed A panel · packed B panel.
+__attribute__((target("avx2,fma"))) void kernel(long kc, const float* pa, const float* pb, float* c, long ldc, bool add) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (long p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_loadu_ps(pb);
+    const __m256 b1 = _mm256_loadu_ps(pb + 8);
+    __m256 a = _mm256_broadcast_ss(pa);
+    c00 = _mm256_fmadd_ps(a, b0, c00);
+    c01 = _mm256_fmadd_ps(a, b1, c01);
+    a = _mm256_broadcast_ss(pa + 1);
+    c10 = _mm256_fmadd_ps(a, b0, c10);
+    c11 = _mm256_fmadd_ps(a, b1, c11);
+    a = _mm256_broadcast_ss(pa + 2);
+    c20 = _mm256_fmadd_ps(a, b0, c20);
+    c21 = _mm256_fmadd_ps(a, b1, c21);
+    a = _mm256_broadcast_ss(pa + 3);
+    c30 = _mm256_fmadd_ps(a, b0, c30);
+    c31 = _mm256_fmadd_ps(a, b1, c31);
+    a = _mm256_broadcast_ss(pa + 4);
+    c40 = _mm256_fmadd_ps(a, b0, c40);
+    c41 = _mm256_fmadd_ps(a, b1, c41);
+    a = _mm256_broadcast_ss(pa + 5);
+    c50 = _mm256_fmadd_ps(a, b0, c50);
+    c51 = _mm256_fmadd_ps(a, b1, c51);
+    pa += MR;
+    pb += NR;
+  }
+  const __m256 acc[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  for (long r = 0; r < MR; r++) {
+    float* row = c + r * ldc;
+    __m256 v0 = acc[2 * r], v1 = acc[2 * r + 1];
+    if (add) {
+      v0 = _mm256_add_ps(_mm256_loadu_ps(row), v0);
+      v1 = _mm256_add_ps(_mm256_loadu_ps(row + 8), v1);
+    }
+    _mm256_storeu_ps(row, v0);
+    _mm256_storeu_ps(row + 8, v1);
+  }
+}
+
+struct Buffers {
+  std::vector<float> a, b;
+  Buffers() : a(MC * KC + 16), b(KC * NC + 16) {}
+};
+
+Buffers& threadBuffers() {
+  thread_local Buffers buffers;
+  return buffers;
+}
+
+// out (m x n, row pitch ldc) (+)= A (m x k) · B (k x n), one thread.
+void gemmSerial(View a, View b, float* out, long ldc, long m, long n, long k, bool accumulate) {
+  if (k == 0) {
+    if (!accumulate)
+      for (long i = 0; i < m; i++) std::fill(out + i * ldc, out + i * ldc + n, 0.0f);
+    return;
+  }
+  Buffers& buf = threadBuffers();
+  alignas(32) float edge[MR * NR];
+  for (long jc = 0; jc < n; jc += NC) {
+    const long nc = std::min(NC, n - jc);
+    for (long pc = 0; pc < k; pc += KC) {
+      const long kc = std::min(KC, k - pc);
+      packB({b.p + pc * b.rs + jc * b.cs, b.rs, b.cs}, kc, nc, buf.b.data());
+      const bool add = accumulate || pc > 0;
+      for (long ic = 0; ic < m; ic += MC) {
+        const long mc = std::min(MC, m - ic);
+        packA({a.p + ic * a.rs + pc * a.cs, a.rs, a.cs}, mc, kc, buf.a.data());
+        for (long jr = 0; jr < nc; jr += NR) {
+          const long nr = std::min(NR, nc - jr);
+          const float* pb = buf.b.data() + jr * kc;
+          for (long ir = 0; ir < mc; ir += MR) {
+            const long mr = std::min(MR, mc - ir);
+            const float* pa = buf.a.data() + ir * kc;
+            float* c = out + (ic + ir) * ldc + jc + jr;
+            if (mr == MR && nr == NR) {
+              kernel(kc, pa, pb, c, ldc, add);
+              continue;
+            }
+            kernel(kc, pa, pb, edge, NR, false);
+            for (long r = 0; r < mr; r++)
+              for (long j = 0; j < nr; j++) c[r * ldc + j] = (add ? c[r * ldc + j] : 0.0f) + edge[r * NR + j];
+          }
+        }
+      }
+    }
+  }
+}
+
+// A fixed pool of worker threads woken per product; the caller runs part 0 itself.
+class Pool {
+ public:
+  explicit Pool(int threads) { resize(threads); }
+  ~Pool() { stop(); }
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  void resize(int threads) {
+    stop();
+    stopping_ = false;
+    for (int t = 1; t < threads; t++) workers_.emplace_back([this, t] { loop(t); });
+  }
+
+  void run(int parts, const std::function<void(int)>& fn) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = &fn;
+      parts_ = parts;
+      pending_ = parts - 1;
+      generation_++;
+    }
+    wake_.notify_all();
+    fn(0);
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  void loop(int id) {
+    long seen = 0;
+    for (;;) {
+      const std::function<void(int)>* job;
+      int parts;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+        if (stopping_) return;
+        seen = generation_;
+        job = job_;
+        parts = parts_;
+      }
+      if (id < parts) {
+        (*job)(id);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (--pending_ == 0) done_.notify_one();
+      }
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+    workers_.clear();
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  const std::function<void(int)>* job_ = nullptr;
+  int parts_ = 0, pending_ = 0;
+  long generation_ = 0;
+  bool stopping_ = false;
+};
+
+int defaultThreads() {
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(std::min(64u, hw));
+}
+
+Pool& pool() {
+  static Pool instance(defaultThreads());
+  return instance;
+}
+
+int limit = 0;  // 0: the pool's size
+
+// Below this many multiply-adds a second thread costs more to wake than it saves.
+constexpr double MIN_PARALLEL_MACS = 1 << 18;
+
+void addBias(float* out, const float* bias, long rows, long n) {
+  for (long i = 0; i < rows; i++) {
+    float* row = out + i * n;
+    for (long j = 0; j < n; j++) row[j] += bias[j];
+  }
+}
+
+}  // namespace
+
+bool gemmSupported() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+int setGemmThreads(int n) {
+  limit = std::max(1, std::min(n, pool().size()));
+  return limit;
+}
+
+int gemmThreads() { return limit > 0 ? limit : pool().size(); }
+
+int poolThreads() { return gemmThreads(); }
+
+void parallelFor(int parts, void (*fn)(void* ctx, int part), void* ctx) {
+  parts = std::max(1, std::min(parts, pool().size()));
+  if (parts == 1) {
+    fn(ctx, 0);
+    return;
+  }
+  pool().run(parts, [&](int t) { fn(ctx, t); });
+}
+
+void gemm(const GemmJob& job, int threads) {
+  const long m = job.m, n = job.n, k = job.k;
+  if (job.batch == 0 || m == 0 || n == 0) return;
+  const View a0 = job.transA ? View{job.a, 1, m} : View{job.a, k, 1};
+  const View b0 = job.transB ? View{job.b, 1, k} : View{job.b, n, 1};
+  const double macs = static_cast<double>(job.batch) * m * n * k;
+  int parts = macs >= MIN_PARALLEL_MACS ? std::min(threads, pool().size()) : 1;
+  // Split the batch when there are enough matrices, else the longer side of each product, in whole tiles.
+  const bool byBatch = job.batch >= parts;
+  const long side = m >= n ? m : n;
+  const long unit = m >= n ? MR : NR;
+  if (!byBatch) parts = static_cast<int>(std::min<long>(parts, (side + unit - 1) / unit));
+  auto part = [&](int t) {
+    for (long bi = 0; bi < job.batch; bi++) {
+      if (byBatch && bi % parts != t) continue;
+      View a{a0.p + bi * job.aBatchStride, a0.rs, a0.cs};
+      View b{b0.p + bi * job.bBatchStride, b0.rs, b0.cs};
+      float* out = job.out + bi * m * n;
+      long i0 = 0, i1 = m, j0 = 0, j1 = n;
+      if (!byBatch) {
+        const long tiles = (side + unit - 1) / unit;
+        const long lo = tiles * t / parts * unit, hi = std::min(side, tiles * (t + 1) / parts * unit);
+        if (m >= n) { i0 = lo; i1 = hi; } else { j0 = lo; j1 = hi; }
+      }
+      if (i1 <= i0 || j1 <= j0) continue;
+      gemmSerial({a.p + i0 * a.rs, a.rs, a.cs}, {b.p + j0 * b.cs, b.rs, b.cs}, out + i0 * n + j0, n, i1 - i0, j1 - j0, k,
+                 job.accumulate);
+      if (job.bias)
+        for (long i = i0; i < i1; i++)
+          for (long j = j0; j < j1; j++) out[i * n + j] += job.bias[j];
+    }
+  };
+  if (parts <= 1) {
+    for (long bi = 0; bi < job.batch; bi++) {
+      View a{a0.p + bi * job.aBatchStride, a0.rs, a0.cs};
+      View b{b0.p + bi * job.bBatchStride, b0.rs, b0.cs};
+      float* out = job.out + bi * m * n;
+      gemmSerial(a, b, out, n, m, n, k, job.accumulate);
+      if (job.bias) addBias(out, job.bias, m, n);
+    }
+    return;
+  }
+  pool().run(parts, part);
+}
+
+}  // namespace llmcore

@@ -1,0 +1,228 @@
+#include "kernels.h"
+
+#include <immintrin.h>
+
+#include <cmath>
+#include <cstring>
+#include <algorithm>
+
+namespace llmcore {
+
+void copyStrided6(const float* x, long offset, const long* d, const long* s, float* out) {
+  long o = 0;
+  for (long j0 = 0, q0 = offset; j0 < d[0]; j0++, q0 += s[0])
+    for (long j1 = 0, q1 = q0; j1 < d[1]; j1++, q1 += s[1])
+      for (long i0 = 0, p0 = q1; i0 < d[2]; i0++, p0 += s[2])
+        for (long i1 = 0, p1 = p0; i1 < d[3]; i1++, p1 += s[3])
+          for (long i2 = 0, p2 = p1; i2 < d[4]; i2++, p2 += s[4]) {
+            if (s[5] == 1) {
+              std::memcpy(out + o, x + p2, d[5] * sizeof(float));
+              o += d[5];
+            } else {
+              for (long j = 0, p = p2; j < d[5]; j++, p += s[5]) out[o++] = x[p];
+            }
+          }
+}
+
+void addIntoStrided6(const float* src, float* y, long offset, const long* d, const long* s) {
+  long o = 0;
+  for (long j0 = 0, q0 = offset; j0 < d[0]; j0++, q0 += s[0])
+    for (long j1 = 0, q1 = q0; j1 < d[1]; j1++, q1 += s[1])
+      for (long i0 = 0, p0 = q1; i0 < d[2]; i0++, p0 += s[2])
+        for (long i1 = 0, p1 = p0; i1 < d[3]; i1++, p1 += s[3])
+          for (long i2 = 0, p2 = p1; i2 < d[4]; i2++, p2 += s[4]) {
+            if (s[5] == 1) {
+              float* row = y + p2;
+              for (long j = 0; j < d[5]; j++) row[j] += src[o + j];
+              o += d[5];
+            } else {
+              for (long j = 0, p = p2; j < d[5]; j++, p += s[5]) y[p] += src[o++];
+            }
+          }
+}
+
+namespace {
+
+struct AdamJob {
+  float *p, *m, *v, *vmax;
+  const float* g;
+  long n;
+  int parts;
+  const AdamArgs* h;
+};
+
+// The reference loop (JavaScript numbers are doubles; Float32Array stores round): compiled without
+// contraction (-ffp-contract=off), so every product and sum rounds as the reference's does.
+void adamRange(const AdamJob& j, long lo, long hi) {
+  const AdamArgs& h = *j.h;
+  for (long i = lo; i < hi; i++) {
+    double g = h.maximize ? -static_cast<double>(j.g[i]) : static_cast<double>(j.g[i]);
+    if (h.l2 != 0) g += h.l2 * static_cast<double>(j.p[i]);
+    j.m[i] = static_cast<float>(h.beta1 * static_cast<double>(j.m[i]) + h.a1 * g);
+    j.v[i] = static_cast<float>(h.beta2 * static_cast<double>(j.v[i]) + h.a2 * g * g);
+    double second = j.v[i];
+    if (j.vmax) {
+      if (second > static_cast<double>(j.vmax[i])) j.vmax[i] = static_cast<float>(second);
+      second = j.vmax[i];
+    }
+    const double denom = std::sqrt(second) / h.bc2sqrt + h.eps;
+    j.p[i] = static_cast<float>(static_cast<double>(j.p[i]) * h.shrink - (h.stepSize * static_cast<double>(j.m[i])) / denom);
+  }
+}
+
+void adamPart(void* ctx, int part) {
+  const AdamJob& j = *static_cast<const AdamJob*>(ctx);
+  const long chunk = (j.n + j.parts - 1) / j.parts;
+  adamRange(j, std::min(j.n, chunk * part), std::min(j.n, chunk * (part + 1)));
+}
+
+}  // namespace
+
+void adam(float* p, const float* g, float* m, float* v, float* vmax, long n, const AdamArgs& h) {
+  const int parts = n >= (1 << 16) ? poolThreads() : 1;
+  AdamJob job{p, m, v, vmax, g, n, parts, &h};
+  if (parts <= 1) adamRange(job, 0, n);
+  else parallelFor(parts, adamPart, &job);
+}
+
+namespace {
+
+// e^x for 8 floats: Cody-Waite reduction x = n·ln2 + r, Cephes' degree-6 polynomial for e^r, 2^n by
+// exponent bits in two halves so that results near the subnormal range round once. Within 2 ulp.
+__attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
+  const __m256 hi = _mm256_set1_ps(88.7228391f), lo = _mm256_set1_ps(-103.972076f);
+  const __m256 big = _mm256_cmp_ps(x, hi, _CMP_GT_OQ);
+  const __m256 small = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
+  const __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
+  x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.9875691500E-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
+  p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  // 2^n as 2^(n/2)·2^(n - n/2): each half is a normal float even when 2^n is not
+  const __m256i ni = _mm256_cvtps_epi32(n);
+  const __m256i h1 = _mm256_srai_epi32(ni, 1);
+  const __m256i h2 = _mm256_sub_epi32(ni, h1);
+  const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h1, _mm256_set1_epi32(127)), 23));
+  const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h2, _mm256_set1_epi32(127)), 23));
+  __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+  y = _mm256_blendv_ps(y, _mm256_set1_ps(INFINITY), big);
+  y = _mm256_blendv_ps(y, _mm256_setzero_ps(), small);
+  return _mm256_blendv_ps(y, x, nan);
+}
+
+__attribute__((target("avx2,fma"))) inline float hsum8(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+struct CeJob {
+  const float* x;
+  const float* stats;
+  const float* g;
+  float *loss, *statsOut, *dx;
+  const int* targets;
+  long rows, cols;
+  double eps;
+  int parts;
+};
+
+__attribute__((target("avx2,fma"))) void ceForwardRows(const CeJob& j, long r0, long r1) {
+  const long cols = j.cols, body = cols & ~7L;
+  for (long r = r0; r < r1; r++) {
+    const float* px = j.x + r * cols;
+    // a NaN anywhere makes the row's shift NaN (as f32x4.max does in the wasm kernel), so the loss is NaN
+    float max = -INFINITY;
+    for (long i = 0; i < cols; i++) {
+      if (std::isnan(px[i])) { max = NAN; break; }
+      if (px[i] > max) max = px[i];
+    }
+    const float shift = max == -INFINITY ? 0.0f : max;
+    const __m256 vs = _mm256_set1_ps(shift);
+    __m256 s = _mm256_setzero_ps(), t = _mm256_setzero_ps();
+    long i = 0;
+    for (; i < body; i += 8) {
+      const __m256 a = _mm256_loadu_ps(px + i);
+      s = _mm256_add_ps(s, exp8(_mm256_sub_ps(a, vs)));
+      t = _mm256_add_ps(t, a);
+    }
+    float sum = hsum8(s), total = hsum8(t);
+    for (; i < cols; i++) {
+      sum += std::exp(px[i] - shift);
+      total += px[i];
+    }
+    const float logSum = std::log(sum);
+    j.statsOut[2 * r] = shift;
+    j.statsOut[2 * r + 1] = logSum;
+    const int target = j.targets[r];
+    double l = 0;
+    if (target >= 0) {
+      const double lse = static_cast<double>(shift) + static_cast<double>(logSum);
+      l = (1 - j.eps) * (lse - static_cast<double>(px[target]));
+      if (j.eps > 0) l += j.eps * (lse - static_cast<double>(total) / static_cast<double>(cols));
+    }
+    j.loss[r] = static_cast<float>(l);
+  }
+}
+
+__attribute__((target("avx2,fma"))) void ceBackwardRows(const CeJob& j, long r0, long r1) {
+  const long cols = j.cols, body = cols & ~7L;
+  const float uniform = static_cast<float>(j.eps / static_cast<double>(cols));
+  for (long r = r0; r < r1; r++) {
+    const float* px = j.x + r * cols;
+    float* po = j.dx + r * cols;
+    const int target = j.targets[r];
+    if (target < 0) {
+      std::memset(po, 0, cols * sizeof(float));
+      continue;
+    }
+    const float gr = j.g[r];
+    const float shift = j.stats[2 * r], logSum = j.stats[2 * r + 1];
+    const __m256 vs = _mm256_set1_ps(shift), vl = _mm256_set1_ps(logSum), vg = _mm256_set1_ps(gr), vu = _mm256_set1_ps(uniform);
+    long i = 0;
+    for (; i < body; i += 8) {
+      const __m256 p = exp8(_mm256_sub_ps(_mm256_sub_ps(_mm256_loadu_ps(px + i), vs), vl));
+      _mm256_storeu_ps(po + i, _mm256_mul_ps(vg, _mm256_sub_ps(p, vu)));
+    }
+    for (; i < cols; i++) po[i] = gr * (std::exp(px[i] - shift - logSum) - uniform);
+    po[target] -= gr * static_cast<float>(1 - j.eps);
+  }
+}
+
+void ceForwardPart(void* ctx, int part) {
+  const CeJob& j = *static_cast<const CeJob*>(ctx);
+  const long chunk = (j.rows + j.parts - 1) / j.parts;
+  ceForwardRows(j, std::min(j.rows, chunk * part), std::min(j.rows, chunk * (part + 1)));
+}
+
+void ceBackwardPart(void* ctx, int part) {
+  const CeJob& j = *static_cast<const CeJob*>(ctx);
+  const long chunk = (j.rows + j.parts - 1) / j.parts;
+  ceBackwardRows(j, std::min(j.rows, chunk * part), std::min(j.rows, chunk * (part + 1)));
+}
+
+int partsFor(long rows, long cols) { return rows * cols >= (1 << 16) && rows > 1 ? std::min<long>(poolThreads(), rows) : 1; }
+
+}  // namespace
+
+void crossEntropy(const float* x, long rows, long cols, const int* targets, double eps, float* loss, float* stats) {
+  CeJob job{x, nullptr, nullptr, loss, stats, nullptr, targets, rows, cols, eps, partsFor(rows, cols)};
+  if (job.parts <= 1) ceForwardRows(job, 0, rows);
+  else parallelFor(job.parts, ceForwardPart, &job);
+}
+
+void crossEntropyBackward(const float* x, const float* stats, const float* g, long rows, long cols, const int* targets, double eps, float* dx) {
+  CeJob job{x, stats, g, nullptr, nullptr, dx, targets, rows, cols, eps, partsFor(rows, cols)};
+  if (job.parts <= 1) ceBackwardRows(job, 0, rows);
+  else parallelFor(job.parts, ceBackwardPart, &job);
+}
+
+}  // namespace llmcore

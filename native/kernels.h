@@ -1,0 +1,27 @@
+// The native kernels besides the matrix product; each matches its reference in src/backend/js/.
+#pragma once
+
+namespace llmcore {
+
+/** out (row-major over dims) = the strided view x[offset + Σ i_d·st_d], rank 6 (left-padded with size 1). */
+void copyStrided6(const float* x, long offset, const long* dims, const long* st, float* out);
+/** y[offset + Σ i_d·st_d] += src (row-major over dims), in the reference's order. */
+void addIntoStrided6(const float* src, float* y, long offset, const long* dims, const long* st);
+
+struct AdamArgs {
+  double beta1, a1, beta2, a2, eps, stepSize, bc2sqrt, shrink, l2;
+  bool maximize;
+};
+/** One Adam step over n elements in place, in double exactly as src/backend/js/optim.ts (bit-identical). */
+void adam(float* p, const float* g, float* m, float* v, float* vmax, long n, const AdamArgs& h);
+
+/** Row-wise cross-entropy with label smoothing (src/backend/backend.ts Backend.crossEntropy). */
+void crossEntropy(const float* x, long rows, long cols, const int* targets, double eps, float* loss, float* stats);
+/** Its gradient (Backend.crossEntropyBackward); dx may equal x. */
+void crossEntropyBackward(const float* x, const float* stats, const float* g, long rows, long cols, const int* targets, double eps, float* dx);
+
+/** Runs fn(part) for part in [0, parts) on the gemm pool, the caller taking part 0. */
+void parallelFor(int parts, void (*fn)(void* ctx, int part), void* ctx);
+int poolThreads();
+
+}  // namespace llmcore

@@ -1,0 +1,152 @@
+/**
+ * The 'native' backend, for Node on x86-64 with AVX2 and FMA: the wasm backend with its float32
+ * matmul replaced by a compiled kernel (native/gemm.cc, built at install by scripts/build-native.mjs),
+ * which reads and writes the engine's Float32Arrays where they are and uses every core. Everything
+ * else — and everything where the addon is absent (a browser, another CPU, no compiler at install) — is
+ * the wasm backend's. Browser-safe: nothing Node-only is imported; the addon is found at run time.
+ */
+import type { AdamStep, Backend, DataArray, FloatArray, MatmulParams, StridedView } from '../backend.js';
+import type { Shape } from '../../tensor/shape.js';
+import { createWasmBackend, defaultThreadCount } from '../wasm/index.js';
+import { coalesce, pad6 } from '../wasm/strided.js';
+
+/** The addon's functions (native/addon.cc). */
+export interface NativeKernels {
+  /** Whether this CPU has AVX2 and FMA. */
+  readonly supported: boolean;
+  sgemm(
+    a: Float32Array, b: Float32Array, out: Float32Array, bias: Float32Array | null, batch: number, m: number, k: number, n: number,
+    transA: number, transB: number, aOffset: number, bOffset: number, aBatchStride: number, bBatchStride: number, accumulate: number,
+  ): void;
+  setThreads(n: number): number;
+  threads(): number;
+  copyStrided(x: Float32Array, offset: number, out: Float32Array, ...dimsThenStrides: number[]): void;
+  addIntoStrided(src: Float32Array, y: Float32Array, offset: number, ...dimsThenStrides: number[]): void;
+  adam(
+    p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, beta1: number, a1: number, beta2: number,
+    a2: number, eps: number, stepSize: number, bc2sqrt: number, shrink: number, l2: number, maximize: boolean,
+  ): void;
+  crossEntropy(x: Float32Array, rows: number, cols: number, targets: Int32Array, eps: number, loss: Float32Array, stats: Float32Array): void;
+  crossEntropyBackward(
+    x: Float32Array, stats: Float32Array, g: Float32Array, rows: number, cols: number, targets: Int32Array, eps: number, dx: Float32Array,
+  ): void;
+}
+
+/** Where the compiled addon lies, relative to the package root. */
+export const NATIVE_ADDON_PATH = 'native/build/Release/llmcore_native.node';
+
+let loaded: { kernels: NativeKernels | null; reason: string } | null = null;
+
+interface NodeModules {
+  createRequire(from: string): (id: string) => unknown;
+}
+interface NodeFs {
+  existsSync(path: string | URL): boolean;
+}
+
+/**
+ * The addon, loaded once, or null with the reason (not Node, not built, a CPU without AVX2/FMA,
+ * `LLMCORE_NATIVE=0`).
+ */
+export function loadNativeKernels(): { kernels: NativeKernels | null; reason: string } {
+  if (loaded) return loaded;
+  loaded = { kernels: null, reason: '' };
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; env?: Record<string, string | undefined> } }).process;
+  if (proc?.env?.LLMCORE_NATIVE === '0') return (loaded = { kernels: null, reason: 'LLMCORE_NATIVE=0' });
+  const moduleApi = proc?.getBuiltinModule?.('node:module') as NodeModules | undefined;
+  const fs = proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
+  const here = typeof import.meta.url === 'string' ? import.meta.url : '';
+  if (!moduleApi || !fs || !here.startsWith('file:')) return (loaded = { kernels: null, reason: 'not running in Node' });
+  // src/backend/native/ from tsx, dist/src/backend/native/ from the build: the package root is 3 or 4 levels up
+  for (const up of ['../../../', '../../../../']) {
+    const url = new URL(up + NATIVE_ADDON_PATH, here);
+    if (!fs.existsSync(url)) continue;
+    try {
+      const kernels = moduleApi.createRequire(here)(url.pathname) as NativeKernels;
+      if (!kernels.supported) return (loaded = { kernels: null, reason: 'this CPU lacks AVX2 or FMA' });
+      kernels.setThreads(defaultThreadCount());
+      return (loaded = { kernels, reason: '' });
+    } catch (e) {
+      return (loaded = { kernels: null, reason: `the addon did not load: ${(e as Error).message.split('\n')[0]}` });
+    }
+  }
+  return (loaded = { kernels: null, reason: `${NATIVE_ADDON_PATH} was not built (npm run build:native)` });
+}
+
+/** Whether the native backend can run here. */
+export function nativeSupported(): boolean {
+  return loadNativeKernels().kernels !== null;
+}
+
+/**
+ * Caps the threads a native matmul may use (1: single-threaded; at most LLMCORE_THREADS or the
+ * available cores). Returns the cap in force, or 0 without the addon.
+ */
+export function setNativeThreads(n: number): number {
+  const { kernels } = loadNativeKernels();
+  if (!kernels) return 0;
+  kernels.setThreads(Math.max(1, Math.min(defaultThreadCount(), Math.floor(n))));
+  return kernels.threads();
+}
+
+/** A native backend object; throws (with the reason) where the addon cannot run. */
+export function createNativeBackend(): Backend & { readonly threads: number } {
+  const { kernels, reason } = loadNativeKernels();
+  if (!kernels) throw new Error(`the native backend is not available: ${reason}`);
+  const wasm = createWasmBackend();
+  const base = wasm.matmul.bind(wasm);
+  const matmul = (a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): void => {
+    const bias = p.bias;
+    if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) || (bias && !(bias instanceof Float32Array))) {
+      base(a, b, out, p);
+      return;
+    }
+    kernels.sgemm(
+      a, b, out, (bias as Float32Array | undefined) ?? null, p.batch, p.m, p.k, p.n, p.transA ? 1 : 0, p.transB ? 1 : 0,
+      p.aOffset, p.bOffset, p.aBatchStride, p.bBatchStride, p.accumulate ? 1 : 0,
+    );
+  };
+  // rank ≤ 6 float32 views after coalescing run natively; the rest as the wasm backend runs them
+  const strided = (shape: Shape, strides: readonly number[]): number[] | null => {
+    const c = coalesce(shape, strides);
+    if (!c || c.dims.length > 6) return null;
+    pad6(c.dims, c.st);
+    return [...c.dims, ...c.st];
+  };
+  const copyStrided = (src: StridedView, shape: Shape, out: DataArray): void => {
+    const ds = src.data instanceof Float32Array && out instanceof Float32Array ? strided(shape, src.strides) : null;
+    if (ds) kernels.copyStrided(src.data as Float32Array, src.offset, out as Float32Array, ...ds);
+    else wasm.copyStrided(src, shape, out);
+  };
+  const addIntoStrided = (src: DataArray, dst: StridedView, shape: Shape): void => {
+    const ds = src instanceof Float32Array && dst.data instanceof Float32Array ? strided(shape, dst.strides) : null;
+    if (ds) kernels.addIntoStrided(src as Float32Array, dst.data as Float32Array, dst.offset, ...ds);
+    else wasm.addIntoStrided(src, dst, shape);
+  };
+  const adam = (p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, h: AdamStep): void => {
+    if (!(p instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array
+      && (vmax === null || vmax instanceof Float32Array))) {
+      wasm.adam!(p, g, m, v, vmax, h);
+      return;
+    }
+    // 1 − β computed here, as the reference computes it
+    kernels.adam(p, g, m, v, vmax, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.eps, h.stepSize, h.bc2sqrt, h.shrink, h.l2, h.maximize);
+  };
+  const crossEntropy: Backend['crossEntropy'] = (x, rows, cols, t, eps, loss, stats) => {
+    if (x instanceof Float32Array && loss instanceof Float32Array && stats instanceof Float32Array && cols > 0) {
+      kernels.crossEntropy(x, rows, cols, t, eps, loss, stats);
+    } else wasm.crossEntropy(x, rows, cols, t, eps, loss, stats);
+  };
+  const crossEntropyBackward: Backend['crossEntropyBackward'] = (x, stats, g, rows, cols, t, eps, dx) => {
+    if (x instanceof Float32Array && stats instanceof Float32Array && g instanceof Float32Array && dx instanceof Float32Array && cols > 0) {
+      kernels.crossEntropyBackward(x, stats, g, rows, cols, t, eps, dx);
+    } else wasm.crossEntropyBackward(x, stats, g, rows, cols, t, eps, dx);
+  };
+  // the wasm backend's `hold` keeps copies in linear memory for its own matmul; this one reads in place
+  const { hold: _held, ...rest } = wasm;
+  void _held;
+  return {
+    ...rest, name: 'native', matmul, copyStrided, addIntoStrided, adam, crossEntropy, crossEntropyBackward,
+    get threads() { return kernels.threads(); },
+  };
+}
