@@ -110,6 +110,56 @@ __attribute__((target("avx2,fma"))) void kernel(long kc, const float* pa, const 
   }
 }
 
+
+__attribute__((target("avx2,fma"))) float dot(const float* x, const float* y, long k) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+  long p = 0;
+  for (; p + 32 <= k; p += 32) {
+    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p), _mm256_loadu_ps(y + p), s0);
+    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p + 8), _mm256_loadu_ps(y + p + 8), s1);
+    s2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p + 16), _mm256_loadu_ps(y + p + 16), s2);
+    s3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p + 24), _mm256_loadu_ps(y + p + 24), s3);
+  }
+  for (; p + 8 <= k; p += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p), _mm256_loadu_ps(y + p), s0);
+  const __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+  __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  h = _mm_add_ss(h, _mm_movehdup_ps(h));
+  float total = _mm_cvtss_f32(h);
+  for (; p < k; p++) total += x[p] * y[p];
+  return total;
+}
+
+// y[0..n) += alpha · x[0..n)
+__attribute__((target("avx2,fma"))) void axpy(float alpha, const float* x, float* y, long n) {
+  const __m256 va = _mm256_set1_ps(alpha);
+  long j = 0;
+  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(y + j, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + j), _mm256_loadu_ps(y + j)));
+  for (; j < n; j++) y[j] += alpha * x[j];
+}
+
+// A product with one output row or column (decoding a token, a matrix times a vector): no packing,
+// one pass over the matrix. Columns [j0, j1) of a 1 x n result, or rows [j0, j1) of an m x 1 one.
+// `v` is the vector operand (contiguous), `mat` the matrix with element (p, j) at p * ps + j * js.
+void gemvRange(const float* v, const float* mat, long ps, long js, float* out, long j0, long j1, long k, bool accumulate) {
+  if (ps == 1) {
+    // each output is a dot product of two contiguous runs
+    for (long j = j0; j < j1; j++) {
+      const float d = dot(v, mat + j * js, k);
+      out[j] = accumulate ? out[j] + d : d;
+    }
+    return;
+  }
+  // rows of the matrix are contiguous in j: accumulate them scaled by the vector's entries
+  if (!accumulate) std::fill(out + j0, out + j1, 0.0f);
+  if (js == 1) {
+    for (long p = 0; p < k; p++) axpy(v[p], mat + p * ps + j0, out + j0, j1 - j0);
+    return;
+  }
+  for (long p = 0; p < k; p++)
+    for (long j = j0; j < j1; j++) out[j] += v[p] * mat[p * ps + j * js];
+}
+
 struct Buffers {
   std::vector<float> a, b;
   Buffers() : a(MC * KC + 16), b(KC * NC + 16) {}
@@ -288,6 +338,26 @@ void gemm(const GemmJob& job, int threads) {
   const long side = m >= n ? m : n;
   const long unit = m >= n ? MR : NR;
   if (!byBatch) parts = static_cast<int>(std::min<long>(parts, (side + unit - 1) / unit));
+  if (m == 1 || n == 1) {
+    // out (1 x n) = a · B, or out (m x 1) = A · b: the vector is contiguous in every layout with a size-1 side
+    const long len = m == 1 ? n : m;
+    const int vparts = macs >= MIN_PARALLEL_MACS ? static_cast<int>(std::min<long>(std::min(threads, pool().size()), (len + 63) / 64)) : 1;
+    auto gemvPart = [&](int t) {
+      for (long bi = 0; bi < job.batch; bi++) {
+        const float* a = a0.p + bi * job.aBatchStride;
+        const float* b = b0.p + bi * job.bBatchStride;
+        float* out = job.out + bi * m * n;
+        const long lo = len * t / vparts, hi = len * (t + 1) / vparts;
+        if (m == 1) gemvRange(a, b, b0.rs, b0.cs, out, lo, hi, k, job.accumulate);
+        else gemvRange(b, a, a0.cs, a0.rs, out, lo, hi, k, job.accumulate);
+        if (job.bias)
+          for (long i = lo; i < hi; i++) out[i] += job.bias[m == 1 ? i : 0];
+      }
+    };
+    if (vparts <= 1) gemvPart(0);
+    else pool().run(vparts, gemvPart);
+    return;
+  }
   auto part = [&](int t) {
     for (long bi = 0; bi < job.batch; bi++) {
       if (byBatch && bi % parts != t) continue;
