@@ -291,8 +291,9 @@ Pool& pool() {
 
 int limit = 0;  // 0: the pool's size
 
-// Below this many multiply-adds a second thread costs more to wake than it saves.
-constexpr double MIN_PARALLEL_MACS = 1 << 18;
+// Below this many multiply-adds a second thread costs more to wake than it saves (the wasm backend's
+// measured threshold, MIN_PARALLEL_FLOPS in src/backend/wasm/threads.ts, counts the same way).
+constexpr double MIN_PARALLEL_MACS = 1 << 22;
 
 void addBias(float* out, const float* bias, long rows, long n) {
   for (long i = 0; i < rows; i++) {
