@@ -145,14 +145,44 @@ function lm(kind: 'lstm' | 'rnn'): Bench {
   };
 }
 
+/** W6: nanoGPT's shakespeare_char model, the GPT chapter's training step (the task's AdamW and clipping). */
+async function gpt(): Promise<Bench> {
+  const { DEFAULT_GPT_RECIPE } = await import('../src/models/gpt/recipe.js');
+  const { gptOfRecipe } = await import('../cli/gpt.js');
+  const { randomWindows } = await import('../src/models/gpt/data.js');
+  const { GptTask, gptLoss } = await import('../src/models/gpt/train.js');
+  const { clipGradNorm } = await import('../src/optim/clip.js');
+  manualSeed(0);
+  const V = 65, B = DEFAULT_GPT_RECIPE.training.batchSize, T = DEFAULT_GPT_RECIPE.model.context;
+  const data = new Generator(5);
+  const ids = Int32Array.from({ length: 100_000 }, () => data.randint(V));
+  const generator = new Generator(1);
+  const model = gptOfRecipe(DEFAULT_GPT_RECIPE.model, V, generator);
+  const task = new GptTask(model, ids, ids, DEFAULT_GPT_RECIPE.training, generator);
+  const g = new Generator(6);
+  model.train();
+  return {
+    name: 'W6-gpt', tokens: B * T,
+    step: () => {
+      const { x, y } = randomWindows(ids, B, T, g);
+      task.optimizer.zeroGrad();
+      const loss = gptLoss(model, x, y);
+      loss.backward();
+      clipGradNorm(model.parameters(), 1);
+      task.optimizer.step();
+      return loss.item();
+    },
+  };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 for (const w of workloads) {
-  const b = w === 'tiny' ? tiny() : w === 'nmt' ? nmt() : w === 'lstm' ? lm('lstm') : w === 'rnn' ? lm('rnn') : null;
-  if (!b) throw new Error(`unknown workload ${w} (tiny, lstm, rnn)`);
+  const b = w === 'tiny' ? tiny() : w === 'nmt' ? nmt() : w === 'lstm' ? lm('lstm') : w === 'rnn' ? lm('rnn') : w === 'gpt' ? await gpt() : null;
+  if (!b) throw new Error(`unknown workload ${w} (tiny, nmt, lstm, rnn, gpt)`);
   for (let i = 0; i < warmup; i++) b.step();
   kernelTime.clear();
   const times: number[] = [];

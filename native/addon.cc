@@ -248,6 +248,22 @@ napi_value CrossEntropyBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// geluTanh(x, g | null, out): the forward (g null) or the gradient
+napi_value GeluTanh(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, 3, argv, "geluTanh")) return nullptr;
+  float *x, *g, *out;
+  size_t xLen, gLen, outLen;
+  if (!floatArray(env, argv[0], &x, &xLen, "x") || !optionalFloatArray(env, argv[1], &g, &gLen, "g") || !floatArray(env, argv[2], &out, &outLen, "out"))
+    return nullptr;
+  if (outLen < xLen || (g && gLen < xLen)) {
+    rangeError(env, "geluTanh");
+    return nullptr;
+  }
+  llmcore::geluTanh(x, g, out, static_cast<long>(xLen));
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -278,6 +294,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"crossEntropy", nullptr, CrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"crossEntropyBackward", nullptr, CrossEntropyBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"geluTanh", nullptr, GeluTanh, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -20,6 +20,9 @@ void crossEntropy(const float* x, long rows, long cols, const int* targets, doub
 /** Its gradient (Backend.crossEntropyBackward); dx may equal x. */
 void crossEntropyBackward(const float* x, const float* stats, const float* g, long rows, long cols, const int* targets, double eps, float* dx);
 
+/** GPT-2's tanh GELU of x into out, or (g given) its gradient g·gelu'(x). */
+void geluTanh(const float* x, const float* g, float* out, long n);
+
 /** Runs fn(part) for part in [0, parts) on the gemm pool, the caller taking part 0. */
 void parallelFor(int parts, void (*fn)(void* ctx, int part), void* ctx);
 int poolThreads();

@@ -171,6 +171,13 @@ export interface Backend {
    * (src/backend/js/optim.ts) bit for bit. A backend without it gets the reference loop.
    */
   adam?(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, h: AdamStep): void;
+  /**
+   * Optional: GPT-2's tanh GELU, out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), and its gradient
+   * from g; within float32 rounding of the reference (src/backend/js/special.ts), which a backend
+   * without them gets.
+   */
+  geluTanh?(x: FloatArray, out: FloatArray): void;
+  geluTanhBackward?(x: FloatArray, g: FloatArray, out: FloatArray): void;
 }
 
 // the reference backend is always there, so every op works whatever module was imported first

@@ -6,6 +6,7 @@ import { defaultGenerator, type Generator } from '../util/random.js';
 import { floatAlloc, fromOp, requireFloat } from './make.js';
 import { toIndices } from './index-ops.js';
 import { addmm, matmul } from './matmul.js';
+import { geluTanh as jsGeluTanh, geluTanhBackward as jsGeluTanhBackward } from '../backend/js/special.js';
 
 function softmaxImpl(x: Tensor, axis: number, log: boolean): Tensor {
   const op = log ? 'logSoftmax' : 'softmax';
@@ -146,9 +147,6 @@ function dropoutBits(n: number): Uint32Array {
   return bitsScratch;
 }
 
-/** √(2/π), the slope of the tanh approximation of GELU. */
-const GELU_TANH_K = Math.sqrt(2 / Math.PI);
-const GELU_TANH_C = 0.044715;
 
 /**
  * GELU by its tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): what GPT-2 was trained
@@ -162,19 +160,14 @@ export function geluTanh(x: Tensor): Tensor {
   const xd = x.floatData();
   const n = xd.length;
   const out = floatAlloc(x.dtype, n);
-  for (let i = 0; i < n; i++) {
-    const v = xd[i];
-    out[i] = 0.5 * v * (1 + Math.tanh(GELU_TANH_K * (v + GELU_TANH_C * v * v * v)));
-  }
+  const be = getBackend();
+  if (be.geluTanh) be.geluTanh(xd, out);
+  else jsGeluTanh(xd, out);
   return fromOp('geluTanh', out, x.shape, [x], (g) => {
-    const gd = g.floatData();
     const gx = floatAlloc(x.dtype, n);
-    for (let i = 0; i < n; i++) {
-      const v = xd[i];
-      const t = Math.tanh(GELU_TANH_K * (v + GELU_TANH_C * v * v * v));
-      // d/dx of 0.5·x·(1 + t): the product rule, with dt/dx = (1 − t²)·k·(1 + 3c·x²)
-      gx[i] = gd[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_TANH_K * (1 + 3 * GELU_TANH_C * v * v));
-    }
+    const bb = getBackend();
+    if (bb.geluTanhBackward) bb.geluTanhBackward(xd, g.floatData(), gx);
+    else jsGeluTanhBackward(xd, g.floatData(), gx);
     return [new Tensor(gx, x.shape)];
   });
 }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { Backend, BinaryOp, MatmulParams, ReduceOp, StridedView, UnaryOp } from '../../src/backend/backend.js';
 import { createJsBackend } from '../../src/backend/js/index.js';
 import { matmulNaive } from '../../src/backend/js/matmul.js';
+import { geluTanh as refGeluTanh, geluTanhBackward as refGeluTanhBackward } from '../../src/backend/js/special.js';
 
 /** mulberry32: a tiny seeded PRNG, so every run sees the same data. */
 export function prng(seed: number): () => number {
@@ -543,5 +544,19 @@ export function kernelParityTests(fast: Backend): void {
       // broadcast destinations add several values into one place: the order may differ
       close(dG, dW, 1e-6, 1e-6, `addIntoStrided ${kind} [${shape}] strides [${view.strides}]`);
     }
+  });
+
+  test('geluTanh forward and backward (where the backend has them): a dense sweep, large and special values', (t) => {
+    if (!fast.geluTanh || !fast.geluTanhBackward) return t.skip(`${fast.name} uses the reference loop`);
+    const sweep = Float32Array.from({ length: 4001 }, (_, i) => -20 + i * 0.01);
+    const x = Float32Array.from([...sweep, ...uniform(517, -6, 6), 0, -0, NaN, Infinity, -Infinity, 1e-30, -1e-30, 3e38, -3e38]);
+    const got = new Float32Array(x.length), want = new Float32Array(x.length);
+    fast.geluTanh(x, got);
+    refGeluTanh(x, want);
+    close(got, want, 2e-6, 2e-6, 'geluTanh');
+    const g = uniform(x.length, -2, 2);
+    fast.geluTanhBackward(x, g, got);
+    refGeluTanhBackward(x, g, want);
+    close(got, want, 1e-5, 1e-5, 'geluTanhBackward');
   });
 }

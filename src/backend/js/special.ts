@@ -1,4 +1,5 @@
 /** Special functions the kernels need, accurate to double precision so float64 gradchecks stay tight. */
+import type { FloatArray } from '../backend.js';
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
@@ -36,4 +37,25 @@ export function gelu(x: number): number {
 /** d/dx of x·Φ(x) = Φ(x) + x·φ(x). */
 export function geluGrad(x: number): number {
   return 0.5 * (1 + erf(x * INV_SQRT2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+}
+
+/** √(2/π), the slope of the tanh approximation of GELU. */
+const GELU_TANH_K = Math.sqrt(2 / Math.PI);
+const GELU_TANH_C = 0.044715;
+
+/** GPT-2's `gelu_new`: out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), the reference loop. */
+export function geluTanh(x: FloatArray, out: FloatArray): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    out[i] = 0.5 * v * (1 + Math.tanh(GELU_TANH_K * (v + GELU_TANH_C * v * v * v)));
+  }
+}
+
+/** Its gradient from the incoming g: the product rule, with dt/dx = (1 − t²)·k·(1 + 3c·x²). */
+export function geluTanhBackward(x: FloatArray, g: FloatArray, out: FloatArray): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    const t = Math.tanh(GELU_TANH_K * (v + GELU_TANH_C * v * v * v));
+    out[i] = g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_TANH_K * (1 + 3 * GELU_TANH_C * v * v));
+  }
 }

@@ -9,6 +9,7 @@ import type { AdamStep, Backend, DataArray, FloatArray, MatmulParams, StridedVie
 import type { Shape } from '../../tensor/shape.js';
 import { createWasmBackend, defaultThreadCount } from '../wasm/index.js';
 import { coalesce, pad6 } from '../wasm/strided.js';
+import { geluTanh as jsGeluTanh, geluTanhBackward as jsGeluTanhBackward } from '../js/special.js';
 
 /** The addon's functions (native/addon.cc). */
 export interface NativeKernels {
@@ -30,6 +31,7 @@ export interface NativeKernels {
   crossEntropyBackward(
     x: Float32Array, stats: Float32Array, g: Float32Array, rows: number, cols: number, targets: Int32Array, eps: number, dx: Float32Array,
   ): void;
+  geluTanh(x: Float32Array, g: Float32Array | null, out: Float32Array): void;
 }
 
 /** Where the compiled addon lies, relative to the package root. */
@@ -142,11 +144,19 @@ export function createNativeBackend(): Backend & { readonly threads: number } {
       kernels.crossEntropyBackward(x, stats, g, rows, cols, t, eps, dx);
     } else wasm.crossEntropyBackward(x, stats, g, rows, cols, t, eps, dx);
   };
+  const geluTanh = (x: FloatArray, out: FloatArray): void => {
+    if (x instanceof Float32Array && out instanceof Float32Array) kernels.geluTanh(x, null, out);
+    else jsGeluTanh(x, out);
+  };
+  const geluTanhBackward = (x: FloatArray, g: FloatArray, out: FloatArray): void => {
+    if (x instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array) kernels.geluTanh(x, g, out);
+    else jsGeluTanhBackward(x, g, out);
+  };
   // the wasm backend's `hold` keeps copies in linear memory for its own matmul; this one reads in place
   const { hold: _held, ...rest } = wasm;
   void _held;
   return {
-    ...rest, name: 'native', matmul, copyStrided, addIntoStrided, adam, crossEntropy, crossEntropyBackward,
+    ...rest, name: 'native', matmul, copyStrided, addIntoStrided, adam, crossEntropy, crossEntropyBackward, geluTanh, geluTanhBackward,
     get threads() { return kernels.threads(); },
   };
 }
