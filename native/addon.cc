@@ -264,6 +264,46 @@ napi_value GeluTanh(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+bool uint32Array(napi_env env, napi_value value, unsigned** data, size_t* length, const char* name) {
+  bool is = false;
+  if (!check(env, napi_is_typedarray(env, value, &is))) return false;
+  napi_typedarray_type type;
+  void* raw = nullptr;
+  if (is && !check(env, napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr))) return false;
+  if (!is || type != napi_uint32_array) {
+    napi_throw_type_error(env, nullptr, (std::string("llmcore native: ") + name + " must be a Uint32Array").c_str());
+    return false;
+  }
+  *data = static_cast<unsigned*>(raw);
+  return true;
+}
+
+// dropout(bits | null, threshold, scale, x | null, g | null, out, mask, n): the forward (bits, x) or the gradient (g)
+napi_value Dropout(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, 8, argv, "dropout")) return nullptr;
+  unsigned* bits = nullptr;
+  float *x, *g, *out, *mask;
+  size_t bitsLen = 0, xLen, gLen, outLen, maskLen;
+  double threshold, scale;
+  int64_t n;
+  napi_valuetype bt;
+  if (!check(env, napi_typeof(env, argv[0], &bt))) return nullptr;
+  if (bt != napi_null && !uint32Array(env, argv[0], &bits, &bitsLen, "bits")) return nullptr;
+  if (!number(env, argv[1], &threshold) || !number(env, argv[2], &scale) || !optionalFloatArray(env, argv[3], &x, &xLen, "x") ||
+      !optionalFloatArray(env, argv[4], &g, &gLen, "g") || !floatArray(env, argv[5], &out, &outLen, "out") ||
+      !floatArray(env, argv[6], &mask, &maskLen, "mask") || !integer(env, argv[7], &n))
+    return nullptr;
+  const size_t need = static_cast<size_t>(n < 0 ? 0 : n);
+  const bool forward = g == nullptr;
+  if (n < 0 || outLen < need || maskLen < need || (forward && (!bits || !x || bitsLen < need || xLen < need)) || (!forward && gLen < need)) {
+    rangeError(env, "dropout");
+    return nullptr;
+  }
+  llmcore::dropout(bits, static_cast<long long>(threshold), static_cast<float>(scale), x, g, out, mask, static_cast<long>(n));
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -295,6 +335,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"crossEntropy", nullptr, CrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"crossEntropyBackward", nullptr, CrossEntropyBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"geluTanh", nullptr, GeluTanh, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"dropout", nullptr, Dropout, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

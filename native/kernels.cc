@@ -297,4 +297,47 @@ void geluTanh(const float* x, const float* g, float* out, long n) {
   else parallelFor(job.parts, geluPart, &job);
 }
 
+
+namespace {
+
+struct DropoutJob {
+  const unsigned* bits;
+  const float* x;
+  float *out, *mask;
+  const float* g;
+  long n;
+  long long threshold;
+  float scale;
+  int parts;
+};
+
+// The reference's rule (src/ops/nn.ts dropout): keep where the draw, read as signed after flipping the
+// top bit, is at least the threshold; a kept element is scaled by 1/(1 − p). x·0 keeps NaN.
+void dropoutRange(const DropoutJob& j, long lo, long hi) {
+  if (j.g) {
+    for (long i = lo; i < hi; i++) j.out[i] = j.g[i] * j.mask[i];
+    return;
+  }
+  for (long i = lo; i < hi; i++) {
+    const int s = static_cast<int>(j.bits[i] ^ 0x80000000u);
+    const float m = static_cast<long long>(s) >= j.threshold ? j.scale : 0.0f;
+    j.mask[i] = m;
+    j.out[i] = j.x[i] * m;
+  }
+}
+
+void dropoutPart(void* ctx, int part) {
+  const DropoutJob& j = *static_cast<const DropoutJob*>(ctx);
+  const long chunk = (j.n + j.parts - 1) / j.parts;
+  dropoutRange(j, std::min(j.n, chunk * part), std::min(j.n, chunk * (part + 1)));
+}
+
+}  // namespace
+
+void dropout(const unsigned* bits, long long threshold, float scale, const float* x, const float* g, float* out, float* mask, long n) {
+  DropoutJob job{bits, x, out, mask, g, n, threshold, scale, n >= (1 << 17) ? poolThreads() : 1};
+  if (job.parts <= 1) dropoutPart(&job, 0);
+  else parallelFor(job.parts, dropoutPart, &job);
+}
+
 }  // namespace llmcore

@@ -23,6 +23,12 @@ void crossEntropyBackward(const float* x, const float* stats, const float* g, lo
 /** GPT-2's tanh GELU of x into out, or (g given) its gradient g·gelu'(x). */
 void geluTanh(const float* x, const float* g, float* out, long n);
 
+/**
+ * Dropout with the reference's draws: mask = scale where (int)(bits ^ 2³¹) ≥ threshold else 0, out = x·mask;
+ * or (g given) the gradient out = g·mask.
+ */
+void dropout(const unsigned* bits, long long threshold, float scale, const float* x, const float* g, float* out, float* mask, long n);
+
 /** Runs fn(part) for part in [0, parts) on the gemm pool, the caller taking part 0. */
 void parallelFor(int parts, void (*fn)(void* ctx, int part), void* ctx);
 int poolThreads();

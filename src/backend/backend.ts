@@ -178,6 +178,12 @@ export interface Backend {
    */
   geluTanh?(x: FloatArray, out: FloatArray): void;
   geluTanhBackward?(x: FloatArray, g: FloatArray, out: FloatArray): void;
+  /**
+   * Optional: dropout's mask and output from one 32-bit draw per element, and its gradient; equal to
+   * the reference (src/backend/js/nn.ts) element for element, which a backend without them gets.
+   */
+  dropout?(bits: Uint32Array, threshold: number, scale: number, x: FloatArray, out: FloatArray, mask: FloatArray): void;
+  dropoutBackward?(g: FloatArray, mask: FloatArray, out: FloatArray): void;
 }
 
 // the reference backend is always there, so every op works whatever module was imported first

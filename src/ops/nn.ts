@@ -7,6 +7,7 @@ import { floatAlloc, fromOp, requireFloat } from './make.js';
 import { toIndices } from './index-ops.js';
 import { addmm, matmul } from './matmul.js';
 import { geluTanh as jsGeluTanh, geluTanhBackward as jsGeluTanhBackward } from '../backend/js/special.js';
+import { dropout as jsDropout, dropoutBackward as jsDropoutBackward } from '../backend/js/nn.js';
 
 function softmaxImpl(x: Tensor, axis: number, log: boolean): Tensor {
   const op = log ? 'logSoftmax' : 'softmax';
@@ -120,22 +121,19 @@ export function dropout(x: Tensor, p: number, training = true, generator: Genera
   const mask = floatAlloc(x.dtype, n);
   const out = floatAlloc(x.dtype, n);
   if (p < 1) {
-    // u ≥ t on unsigned draws, compared as signed int32 (u ^ 2³¹ ≥ t − 2³¹) so every value stays a small integer
-    const signed = new Int32Array(bits.buffer, 0, n);
     const t = Math.round(p * 4294967296) - 2147483648;
     const scale = mask instanceof Float32Array ? Math.fround(1 / (1 - p)) : 1 / (1 - p);
-    for (let i = 0; i < n; i++) {
-      const m = (signed[i] ^ -2147483648) >= t ? scale : 0;
-      mask[i] = m;
-      out[i] = xd[i] * m; // x·0 keeps NaN, as a product with the mask does
-    }
+    const be = getBackend();
+    if (be.dropout) be.dropout(bits, t, scale, xd, out, mask);
+    else jsDropout(bits, t, scale, xd, out, mask);
   } else {
     for (let i = 0; i < n; i++) out[i] = xd[i] * 0;
   }
   return fromOp('dropout', out, x.shape, [x], (g) => {
-    const gd = g.floatData();
     const gx = floatAlloc(x.dtype, n);
-    for (let i = 0; i < n; i++) gx[i] = gd[i] * mask[i];
+    const be = getBackend();
+    if (be.dropoutBackward) be.dropoutBackward(g.floatData(), mask, gx);
+    else jsDropoutBackward(g.floatData(), mask, gx);
     return [new Tensor(gx, x.shape)];
   });
 }

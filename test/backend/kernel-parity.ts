@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { Backend, BinaryOp, MatmulParams, ReduceOp, StridedView, UnaryOp } from '../../src/backend/backend.js';
 import { createJsBackend } from '../../src/backend/js/index.js';
 import { matmulNaive } from '../../src/backend/js/matmul.js';
+import { dropout as refDropout, dropoutBackward as refDropoutBackward } from '../../src/backend/js/nn.js';
 import { geluTanh as refGeluTanh, geluTanhBackward as refGeluTanhBackward } from '../../src/backend/js/special.js';
 
 /** mulberry32: a tiny seeded PRNG, so every run sees the same data. */
@@ -558,5 +559,29 @@ export function kernelParityTests(fast: Backend): void {
     fast.geluTanhBackward(x, g, got);
     refGeluTanhBackward(x, g, want);
     close(got, want, 1e-5, 1e-5, 'geluTanhBackward');
+  });
+
+  test('dropout forward and backward (where the backend has them) equal the reference element for element', (t) => {
+    if (!fast.dropout || !fast.dropoutBackward) return t.skip(`${fast.name} uses the reference loop`);
+    for (const n of [1, 7, 1000, 300_000]) {
+      for (const p of [1e-9, 0.1, 0.5, 0.999999, 1 - 2 ** -33]) {
+        const bits = Uint32Array.from({ length: n + 5 }, () => Math.floor(rand() * 4294967296));
+        bits[0] = 0; bits[n - 1] = 0xffffffff;
+        const x = uniform(n, -3, 3);
+        x[n >> 1] = NaN;
+        const threshold = Math.round(p * 4294967296) - 2147483648;
+        const scale = Math.fround(1 / (1 - p));
+        const [out, mask, outW, maskW] = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+        fast.dropout(bits, threshold, scale, x, out, mask);
+        refDropout(bits, threshold, scale, x, outW, maskW);
+        exact(mask, maskW, `dropout mask n=${n} p=${p}`);
+        exact(out, outW, `dropout out n=${n} p=${p}`);
+        const g = uniform(n);
+        const [gx, gxW] = [new Float32Array(n), new Float32Array(n)];
+        fast.dropoutBackward(g, mask, gx);
+        refDropoutBackward(g, maskW, gxW);
+        exact(gx, gxW, `dropout backward n=${n} p=${p}`);
+      }
+    }
   });
 }

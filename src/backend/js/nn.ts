@@ -175,3 +175,23 @@ export function scatterAdd(src: FloatArray, outer: number, n: number, inner: num
     }
   }
 }
+
+/**
+ * Dropout from one 32-bit draw per element: kept (mask = scale) where the draw is at least p·2³², read
+ * as signed after flipping the top bit (u ^ 2³¹ ≥ t − 2³¹, so every value stays a small integer), else
+ * mask = 0; out = x·mask, which keeps NaN as a product with the mask does. `threshold` = round(p·2³²) − 2³¹.
+ */
+export function dropout(bits: Uint32Array, threshold: number, scale: number, x: FloatArray, out: FloatArray, mask: FloatArray): void {
+  const n = out.length;
+  const signed = new Int32Array(bits.buffer, bits.byteOffset, n);
+  for (let i = 0; i < n; i++) {
+    const m = (signed[i] ^ -2147483648) >= threshold ? scale : 0;
+    mask[i] = m;
+    out[i] = x[i] * m;
+  }
+}
+
+/** Dropout's gradient: out = g·mask. */
+export function dropoutBackward(g: FloatArray, mask: FloatArray, out: FloatArray): void {
+  for (let i = 0; i < out.length; i++) out[i] = g[i] * mask[i];
+}

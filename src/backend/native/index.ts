@@ -10,6 +10,7 @@ import type { Shape } from '../../tensor/shape.js';
 import { createWasmBackend, defaultThreadCount } from '../wasm/index.js';
 import { coalesce, pad6 } from '../wasm/strided.js';
 import { geluTanh as jsGeluTanh, geluTanhBackward as jsGeluTanhBackward } from '../js/special.js';
+import { dropout as jsDropout, dropoutBackward as jsDropoutBackward } from '../js/nn.js';
 
 /** The addon's functions (native/addon.cc). */
 export interface NativeKernels {
@@ -32,6 +33,10 @@ export interface NativeKernels {
     x: Float32Array, stats: Float32Array, g: Float32Array, rows: number, cols: number, targets: Int32Array, eps: number, dx: Float32Array,
   ): void;
   geluTanh(x: Float32Array, g: Float32Array | null, out: Float32Array): void;
+  dropout(
+    bits: Uint32Array | null, threshold: number, scale: number, x: Float32Array | null, g: Float32Array | null, out: Float32Array,
+    mask: Float32Array, n: number,
+  ): void;
 }
 
 /** Where the compiled addon lies, relative to the package root. */
@@ -152,11 +157,22 @@ export function createNativeBackend(): Backend & { readonly threads: number } {
     if (x instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array) kernels.geluTanh(x, g, out);
     else jsGeluTanhBackward(x, g, out);
   };
+  const dropout = (bits: Uint32Array, threshold: number, scale: number, x: FloatArray, out: FloatArray, mask: FloatArray): void => {
+    if (x instanceof Float32Array && out instanceof Float32Array && mask instanceof Float32Array) {
+      kernels.dropout(bits, threshold, scale, x, null, out, mask, out.length);
+    } else jsDropout(bits, threshold, scale, x, out, mask);
+  };
+  const dropoutBackward = (g: FloatArray, mask: FloatArray, out: FloatArray): void => {
+    if (g instanceof Float32Array && out instanceof Float32Array && mask instanceof Float32Array) {
+      kernels.dropout(null, 0, 0, null, g, out, mask, out.length);
+    } else jsDropoutBackward(g, mask, out);
+  };
   // the wasm backend's `hold` keeps copies in linear memory for its own matmul; this one reads in place
   const { hold: _held, ...rest } = wasm;
   void _held;
   return {
     ...rest, name: 'native', matmul, copyStrided, addIntoStrided, adam, crossEntropy, crossEntropyBackward, geluTanh, geluTanhBackward,
+    dropout, dropoutBackward,
     get threads() { return kernels.threads(); },
   };
 }
