@@ -1,5 +1,5 @@
 /**
- * W1 matmul, float32: GFLOPS = 2·m·k·n / time of the js reference vs the wasm backend (one thread,
+ * W1 matmul, float32: GFLOPS = 2·m·k·n / time of the js reference vs the wasm and native backends (one thread,
  * then all threads: LLMCORE_THREADS or the cores), on the issue's shapes and every transpose variant
  * at 512³. Fixed-seed data, warm-up, then the median of repeats. Times include the copies into and
  * out of wasm memory, as a real call pays them.
@@ -10,6 +10,7 @@
 import type { MatmulParams } from '../src/backend/backend.js';
 import { createJsBackend } from '../src/backend/js/index.js';
 import { createWasmBackend, setWasmThreads } from '../src/backend/wasm/index.js';
+import { createNativeBackend, nativeSupported, setNativeThreads } from '../src/backend/native/index.js';
 
 const json = process.argv.includes('--json');
 
@@ -62,6 +63,12 @@ const libs: Lib[] = [
   { name: 'wasm', threads: 1, run: (a, b, out, p) => { setWasmThreads(1); wasm.matmul(a, b, out, p); } },
 ];
 if (threads > 1) libs.push({ name: 'wasm', threads, run: (a, b, out, p) => { setWasmThreads(threads); wasm.matmul(a, b, out, p); } });
+// the native backend (AVX2/FMA through Node-API, where it was built): one thread and all of them
+if (nativeSupported()) {
+  const native = createNativeBackend();
+  libs.push({ name: 'native', threads: 1, run: (a, b, out, p) => { setNativeThreads(1); native.matmul(a, b, out, p); } });
+  if (threads > 1) libs.push({ name: 'native', threads, run: (a, b, out, p) => { setNativeThreads(threads); native.matmul(a, b, out, p); } });
+}
 const rows: string[][] = [];
 for (const s of shapes) {
   const rand = prng(1234);

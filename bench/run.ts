@@ -10,6 +10,7 @@ import { w4 } from './w4-decode.js';
 import { w5Knn } from './knn.js';
 import { w6 } from './w6-gpt.js';
 import { loadavg } from 'node:os';
+import { getBackend } from '../src/backend/backend.js';
 import type { Measurement, Workload } from './workload.js';
 
 const WORKLOADS: Workload[] = [w1, w2Tiny, w2Small, w3Lstm, w3Rnn, w4, w5Knn, w6];
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
   const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
   console.log(`\nload average (1, 5, 15 min) at start ${loadAtStart} (${startedAt}), at end ${loadAtEnd} (${new Date().toISOString()}); 2 cores`);
+  console.log(`llmcore backend: ${getBackend().name} (LLMCORE_BACKEND=wasm or LLMCORE_NATIVE=0 measures the WebAssembly kernels)`);
   console.log(`ratio = ours/peer for throughput, peer/ours for ms (W4): above 1× llmcore is faster. — = not measured for that lib.`);
   for (const w of chosen) for (const n of w.notes ?? []) console.log(n);
   for (const x of skipped) console.log(`skipped: ${x.workload} on ${x.lib}: ${x.why} (npm run bench -- ${x.workload} --lib ${x.lib} runs it)`);
