@@ -43,6 +43,7 @@ registerMemory(program);
 (await import('./generate.js')).registerGenerate(program);
 (await import('./vision.js')).registerVision(program);
 (await import('./gpt.js')).registerGpt(program);
+(await import('./export.js')).registerExport(program);
 (await import('./serve.js')).registerServe(program);
 
 try {
