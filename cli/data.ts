@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { normalizeChinese } from '../src/text/chinese.js';
 import { DownloadError, downloadBytes, formatBytes, unzipEntry } from '../src/data/download.js';
+import { registerDataTokenize } from './data-tokenize.js';
 import { integer } from './options.js';
 import { addDownloadOptions, downloadLimits, LIMIT_FLAGS, type DownloadFlags } from './download-options.js';
 
@@ -367,6 +368,7 @@ export function registerData(program: Command): void {
   const data =
     program.commands.find((c) => c.name() === 'data') ??
     program.command('data').usage('<set> [options]').description('download and prepare a public data set (llmcore data <set>); downloads are capped in size and time');
+  registerDataTokenize(data);
   const tatoeba = data
     .command('tatoeba')
     .description('download the Tatoeba Chinese–English pairs (manythings.org cmn-eng.zip) and write the split: train, dev (and test with --test) TSV files, each with its attribution file, and SOURCE.md')
