@@ -10,6 +10,9 @@
  * so no dev sentence is also a training sentence in the other script; groups are shuffled with
  * SplitMix64 + Fisher–Yates from their sorted order, test (if asked) then dev are filled to exactly
  * their size, skipping a group that would overflow, and the rest is train.
+ *
+ * `llmcore data fashion-mnist`: the four gzipped IDX files of Fashion-MNIST, kept as published (the
+ * vision loader reads .gz), each checked by the SHA-256 of what it unpacks to before it takes its name.
  */
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -17,7 +20,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { normalizeChinese } from '../src/text/chinese.js';
-import { DownloadError, downloadBytes, formatBytes, unzipEntry } from '../src/data/download.js';
+import { gunzipSync } from 'node:zlib';
+import { DownloadError, downloadBytes, downloadToFile, formatBytes, unzipEntry } from '../src/data/download.js';
+import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_FILES, FASHION_MNIST_URL, type FashionMnistFile } from '../src/data/fashion-mnist.js';
+import { MAX_IDX_BYTES } from '../src/data/idx.js';
 import { registerDataTokenize } from './data-tokenize.js';
 import { integer } from './options.js';
 import { addDownloadOptions, downloadLimits, LIMIT_FLAGS, type DownloadFlags } from './download-options.js';
@@ -364,6 +370,158 @@ function nonNegativeInteger(v: string): number {
   return n;
 }
 
+/** Each Fashion-MNIST file's limits: the largest archive is 26.4 MB and unpacks to 47 MB. */
+export const FASHION_MNIST_LIMITS: DownloadFlags = { maxDownload: 100e6, maxUnpacked: 100e6, timeout: 30, maxTime: 600 };
+
+export interface DataFashionMnistOptions extends Partial<DownloadFlags> {
+  out: string;
+  /** The folder URL the four archives are fetched from (a trailing / is added when missing). */
+  url: string;
+  json?: boolean;
+}
+
+/** What --json prints: one entry per file. */
+export interface DataFashionMnistResult {
+  out: string;
+  source: string;
+  files: {
+    name: string;
+    /** 'downloaded', or 'present' when a verified copy was already there (nothing fetched). */
+    status: 'downloaded' | 'present';
+    /** Bytes of the archive. */
+    bytes: number;
+    /** SHA-256 of the unpacked IDX bytes (the checked identity). */
+    sha256: string;
+    /** MD5 of the archive, and whether it is upstream's (a re-compressed copy such as Debian's has another). */
+    md5: string;
+    upstreamArchive: boolean;
+  }[];
+}
+
+/**
+ * The SHA-256 of what `archive` (gzip bytes) unpacks to, under a cap; throws a DownloadError
+ * ('bad-data' for what is not gzip, 'unpacked-too-large' past the cap) naming `from`.
+ */
+function unpackedSha256(archive: Uint8Array, from: string, maxBytes: number): { sha256: string; bytes: number } {
+  let raw: Buffer;
+  try {
+    raw = gunzipSync(archive, { maxOutputLength: maxBytes });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DownloadError('unpacked-too-large', `${from} unpacks to more than the cap of ${formatBytes(maxBytes)} (${LIMIT_FLAGS.maxUnpacked}); refused`);
+    }
+    throw new DownloadError('bad-data', `${from} is not complete gzip data (${(e as Error).message})`);
+  }
+  return { sha256: createHash('sha256').update(raw).digest('hex'), bytes: raw.length };
+}
+
+function checkContents(f: FashionMnistFile, archive: Uint8Array, from: string, maxBytes: number): string {
+  const got = unpackedSha256(archive, from, maxBytes);
+  if (got.sha256 !== f.sha256) {
+    // exact byte counts: a changed pixel keeps the size, and rounded sizes would then read alike
+    const n = (b: number): string => `${b.toLocaleString('en-US')} bytes`;
+    throw new DownloadError('checksum', `${from} unpacks to ${n(got.bytes)} with sha256 ${got.sha256}, not Fashion-MNIST's ${f.name} (${n(f.bytes)}, sha256 ${f.sha256})`);
+  }
+  return got.sha256;
+}
+
+function fashionSourceMd(source: string, files: DataFashionMnistResult['files']): string {
+  return [
+    '# Fashion-MNIST (Zalando Research, 2017)',
+    '',
+    `Fetched by \`llmcore data fashion-mnist\` from ${source} on ${new Date().toISOString().slice(0, 10)}.`,
+    '70,000 grayscale 28×28 product photos in 10 classes: 60,000 for training (train-*), 10,000 for testing (t10k-*),',
+    'IDX format, gzipped. Debian\'s `apt-get install dataset-fashion-mnist` installs the same images and labels in',
+    `${DEBIAN_FASHION_MNIST_DIR} (re-compressed there: other .gz bytes, the same unpacked bytes).`,
+    '',
+    '| file | sha256 of the unpacked IDX (checked) | md5 of the .gz | upstream\'s archive |',
+    '|---|---|---|---|',
+    ...files.map((f) => `| \`${f.name}\` | \`${f.sha256}\` | \`${f.md5}\` | ${f.upstreamArchive ? 'yes (the MD5 upstream\'s README lists)' : 'no: a re-compressed copy of the same data'} |`),
+    '',
+    'License: MIT (Expat), Copyright 2017 Zalando SE, https://github.com/zalandoresearch/fashion-mnist.',
+    'Cite: Han Xiao, Kashif Rasul, Roland Vollgraf, "Fashion-MNIST: a Novel Image Dataset for Benchmarking Machine',
+    'Learning Algorithms", arXiv:1708.07747.',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Fetches the four Fashion-MNIST archives into `out`, each checked (the SHA-256 of what it unpacks to)
+ * before it takes its name; a file already there with the right contents is kept and not fetched.
+ * @example await runDataFashionMnist({ out: 'data/fashion-mnist', url: FASHION_MNIST_URL })
+ */
+export async function runDataFashionMnist(o: DataFashionMnistOptions, io: DataIo = processIo()): Promise<DataFashionMnistResult> {
+  const say = o.json ? () => {} : (s: string) => io.stderr(s + '\n');
+  const out = resolve(o.out);
+  const maxUnpacked = o.maxUnpacked ?? FASHION_MNIST_LIMITS.maxUnpacked;
+  const base = o.url.endsWith('/') ? o.url : `${o.url}/`;
+  try {
+    await mkdir(out, { recursive: true });
+  } catch (e) {
+    throw new Error(`data fashion-mnist: cannot create the folder --out ${o.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const files: DataFashionMnistResult['files'] = [];
+  for (const f of FASHION_MNIST_FILES) {
+    const path = join(out, f.name);
+    const url = base + f.name;
+    let kept: DataFashionMnistResult['files'][number] | undefined;
+    if (existsSync(path)) {
+      const bytes = await readFile(path);
+      try {
+        const sha256 = checkContents(f, bytes, path, maxUnpacked);
+        const md5 = createHash('md5').update(bytes).digest('hex');
+        kept = { name: f.name, status: 'present', bytes: bytes.length, sha256, md5, upstreamArchive: md5 === f.md5Gz };
+        say(`${f.name}: already in ${out}, contents verified`);
+      } catch (e) {
+        if (!(e instanceof DownloadError)) throw e;
+        say(`${f.name}: the copy in ${out} is not the data set (${e.message}); fetching it again`);
+      }
+    }
+    if (kept) {
+      files.push(kept);
+      continue;
+    }
+    say(`downloading ${url}`);
+    let sha256 = '';
+    let md5 = '';
+    try {
+      const r = await downloadToFile(url, path, {
+        ...downloadLimits(o),
+        names: LIMIT_FLAGS,
+        userAgent: 'llmcore-data/0.1 (+https://github.com/zalandoresearch/fashion-mnist)',
+        onProgress: progress(io),
+        verify: async (temp) => {
+          const bytes = await readFile(temp);
+          sha256 = checkContents(f, bytes, url, maxUnpacked);
+          md5 = createHash('md5').update(bytes).digest('hex');
+        },
+      });
+      files.push({ name: f.name, status: 'downloaded', bytes: r.downloaded, sha256, md5, upstreamArchive: md5 === f.md5Gz });
+    } catch (e) {
+      if (!(e instanceof DownloadError)) throw e;
+      if (e.kind === 'bad-url') throw new Error(`data fashion-mnist: --url ${o.url} is not an http:// or https:// URL of a folder holding ${f.name}`);
+      const advice =
+        e.kind === 'network' || e.kind === 'timeout' || e.kind === 'http'
+          ? `. Check the network or pass --url for a mirror; on Debian, \`apt-get install dataset-fashion-mnist\` installs the same files in ${DEBIAN_FASHION_MNIST_DIR}, where the vision commands look.`
+          : '';
+      throw new Error(`data fashion-mnist: ${e.message}${advice}`);
+    } finally {
+      if (io.stderrIsTTY) io.stderr('\r');
+    }
+  }
+  const tag = randomBytes(6).toString('hex');
+  const temp = join(out, `.SOURCE.md.${tag}.tmp`);
+  try {
+    await writeFile(temp, fashionSourceMd(base, files), { flag: 'wx' });
+    await rename(temp, join(out, 'SOURCE.md'));
+  } catch (e) {
+    await unlink(temp).catch(() => undefined);
+    throw new Error(`data fashion-mnist: cannot write ${join(out, 'SOURCE.md')} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  say(`Fashion-MNIST → ${out}: 60,000 training and 10,000 test images with their labels (MIT, Zalando SE; SOURCE.md there). The vision commands read it with --data ${o.out} or LLMCORE_FASHION_MNIST=${out}`);
+  return { out, source: base, files };
+}
+
 export function registerData(program: Command): void {
   const data =
     program.commands.find((c) => c.name() === 'data') ??
@@ -384,6 +542,19 @@ export function registerData(program: Command): void {
     maxUnpackedLimit: { bytes: MAX_TEXT_BYTES, why: 'cmn.txt is read as one JavaScript string' },
   }).action(async (o: DataTatoebaOptions) => {
     const r = await runDataTatoeba(o);
+    if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+  });
+  const fashion = data
+    .command('fashion-mnist')
+    .description(`download Fashion-MNIST's four gzipped IDX files (60,000 training and 10,000 test images, 28×28, 10 classes; MIT) from upstream and check each one's contents against the SHA-256 written in llmcore before it takes its name; files already there with the right contents are kept. The limits apply to each file. Offline, on Debian: \`apt-get install dataset-fashion-mnist\` installs the same files in ${DEBIAN_FASHION_MNIST_DIR}`)
+    .option('--out <dir>', 'output directory (give it to the vision commands as --data, or set LLMCORE_FASHION_MNIST)', 'data/fashion-mnist')
+    .option('--url <url>', 'the folder the four .gz files are downloaded from', FASHION_MNIST_URL)
+    .option('--json', 'print a summary as JSON');
+  addDownloadOptions(fashion, FASHION_MNIST_LIMITS, {
+    unpacked: 'a file',
+    maxUnpackedLimit: { bytes: MAX_IDX_BYTES, why: 'the vision chapter reads at most this much of one IDX file' },
+  }).action(async (o: DataFashionMnistOptions) => {
+    const r = await runDataFashionMnist(o);
     if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
   });
 }

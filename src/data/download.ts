@@ -210,6 +210,11 @@ export interface DownloadToFileOptions extends DownloadOptions {
   gunzip?: { maxBytes: number };
   /** The sha256 (hex) the downloaded bytes must have; the file is not written otherwise. */
   sha256?: string;
+  /**
+   * A last check of the complete temporary file (e.g. of what it unpacks to), after the sha256 and
+   * before it becomes `path`: a throw leaves `path` as it was and the temporary file removed.
+   */
+  verify?: (tempPath: string, result: DownloadToFileResult) => Promise<void> | void;
 }
 
 export interface DownloadToFileResult {
@@ -293,9 +298,11 @@ export async function downloadToFile(url: string, path: string, o: DownloadToFil
     if (o.sha256 && o.sha256.toLowerCase() !== sha256) {
       throw new DownloadError('checksum', `${url} has sha256 ${sha256}, not the expected ${o.sha256.toLowerCase()}; the file was not written`);
     }
+    const result = { path, downloaded, written, sha256 };
+    await o.verify?.(temp, result);
     await rename(temp, path);
     created = false;
-    return { path, downloaded, written, sha256 };
+    return result;
   } finally {
     if (created) await unlink(temp).catch(() => undefined);
   }
