@@ -304,6 +304,139 @@ napi_value Dropout(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// binary(op, x, offA, y, offB, out, d0..d5, sa0..sa5, sb0..sb5)
+napi_value Binary(napi_env env, napi_callback_info info) {
+  napi_value argv[24];
+  if (!args(env, info, 24, argv, "binary")) return nullptr;
+  int64_t op, offA, offB, count, countB;
+  float *x, *y, *out;
+  size_t xLen, yLen, outLen;
+  long dims[6], sa[6], sb[6], dimsB[6];
+  if (!integer(env, argv[0], &op) || !floatArray(env, argv[1], &x, &xLen, "x") || !integer(env, argv[2], &offA) ||
+      !floatArray(env, argv[3], &y, &yLen, "y") || !integer(env, argv[4], &offB) || !floatArray(env, argv[5], &out, &outLen, "out"))
+    return nullptr;
+  // the dims twice, with each operand's strides: view6 reads (dims, strides) as 12 consecutive arguments
+  napi_value va[12], vb[12];
+  for (int d = 0; d < 6; d++) {
+    va[d] = vb[d] = argv[6 + d];
+    va[6 + d] = argv[12 + d];
+    vb[6 + d] = argv[18 + d];
+  }
+  if (op < 0 || op > 11) {
+    rangeError(env, "binary");
+    return nullptr;
+  }
+  if (!view6(env, va, offA, xLen, dims, sa, &count, "binary") || !view6(env, vb, offB, yLen, dimsB, sb, &countB, "binary")) return nullptr;
+  if (count > static_cast<int64_t>(outLen)) {
+    rangeError(env, "binary");
+    return nullptr;
+  }
+  if (count > 0) llmcore::binary6(static_cast<int>(op), x, static_cast<long>(offA), y, static_cast<long>(offB), dims, sa, sb, out);
+  return nullptr;
+}
+
+// relu(x, g | null, out)
+napi_value Relu(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, 3, argv, "relu")) return nullptr;
+  float *x, *g, *out;
+  size_t xLen, gLen, outLen;
+  if (!floatArray(env, argv[0], &x, &xLen, "x") || !optionalFloatArray(env, argv[1], &g, &gLen, "g") || !floatArray(env, argv[2], &out, &outLen, "out"))
+    return nullptr;
+  if (outLen < xLen || (g && gLen < xLen)) {
+    rangeError(env, "relu");
+    return nullptr;
+  }
+  llmcore::relu(x, g, out, static_cast<long>(xLen));
+  return nullptr;
+}
+
+// softmax(x, g | null, rows, cols, out, log): with g, x is the forward's output y
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!args(env, info, 6, argv, "softmax")) return nullptr;
+  float *x, *g, *out;
+  size_t xLen, gLen, outLen;
+  int64_t rows, cols;
+  bool log = false;
+  if (!floatArray(env, argv[0], &x, &xLen, "x") || !optionalFloatArray(env, argv[1], &g, &gLen, "g") || !integer(env, argv[2], &rows) ||
+      !integer(env, argv[3], &cols) || !floatArray(env, argv[4], &out, &outLen, "out") || !check(env, napi_get_value_bool(env, argv[5], &log)))
+    return nullptr;
+  const int64_t n = rows * cols;
+  if (rows < 0 || cols < 0 || n > static_cast<int64_t>(xLen) || n > static_cast<int64_t>(outLen) || (g && n > static_cast<int64_t>(gLen))) {
+    rangeError(env, "softmax");
+    return nullptr;
+  }
+  if (n > 0) llmcore::softmax(x, g, static_cast<long>(rows), static_cast<long>(cols), out, log);
+  return nullptr;
+}
+
+// layerNorm(x, w | null, b | null, rows, cols, eps, out, mean, rstd)
+napi_value LayerNorm(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!args(env, info, 9, argv, "layerNorm")) return nullptr;
+  float *x, *w, *b, *out, *mean, *rstd;
+  size_t xLen, wLen, bLen, outLen, meanLen, rstdLen;
+  int64_t rows, cols;
+  double eps;
+  if (!floatArray(env, argv[0], &x, &xLen, "x") || !optionalFloatArray(env, argv[1], &w, &wLen, "weight") ||
+      !optionalFloatArray(env, argv[2], &b, &bLen, "bias") || !integer(env, argv[3], &rows) || !integer(env, argv[4], &cols) ||
+      !number(env, argv[5], &eps) || !floatArray(env, argv[6], &out, &outLen, "out") || !floatArray(env, argv[7], &mean, &meanLen, "mean") ||
+      !floatArray(env, argv[8], &rstd, &rstdLen, "rstd"))
+    return nullptr;
+  const int64_t n = rows * cols;
+  if (rows < 0 || cols < 1 || n > static_cast<int64_t>(xLen) || n > static_cast<int64_t>(outLen) || rows > static_cast<int64_t>(meanLen) ||
+      rows > static_cast<int64_t>(rstdLen) || (w && cols > static_cast<int64_t>(wLen)) || (b && cols > static_cast<int64_t>(bLen))) {
+    rangeError(env, "layerNorm");
+    return nullptr;
+  }
+  llmcore::layerNorm(x, w, b, static_cast<long>(rows), static_cast<long>(cols), eps, out, mean, rstd);
+  return nullptr;
+}
+
+// layerNormBackward(x, w | null, mean, rstd, g, rows, cols, dx, dw | null, db | null)
+napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  if (!args(env, info, 10, argv, "layerNormBackward")) return nullptr;
+  float *x, *w, *mean, *rstd, *g, *dx, *dw, *db;
+  size_t xLen, wLen, meanLen, rstdLen, gLen, dxLen, dwLen, dbLen;
+  int64_t rows, cols;
+  if (!floatArray(env, argv[0], &x, &xLen, "x") || !optionalFloatArray(env, argv[1], &w, &wLen, "weight") ||
+      !floatArray(env, argv[2], &mean, &meanLen, "mean") || !floatArray(env, argv[3], &rstd, &rstdLen, "rstd") ||
+      !floatArray(env, argv[4], &g, &gLen, "g") || !integer(env, argv[5], &rows) || !integer(env, argv[6], &cols) ||
+      !floatArray(env, argv[7], &dx, &dxLen, "dx") || !optionalFloatArray(env, argv[8], &dw, &dwLen, "dweight") ||
+      !optionalFloatArray(env, argv[9], &db, &dbLen, "dbias"))
+    return nullptr;
+  const int64_t n = rows * cols;
+  if (rows < 0 || cols < 1 || n > static_cast<int64_t>(xLen) || n > static_cast<int64_t>(gLen) || n > static_cast<int64_t>(dxLen) ||
+      rows > static_cast<int64_t>(meanLen) || rows > static_cast<int64_t>(rstdLen) || (w && cols > static_cast<int64_t>(wLen)) ||
+      (dw && cols > static_cast<int64_t>(dwLen)) || (db && cols > static_cast<int64_t>(dbLen))) {
+    rangeError(env, "layerNormBackward");
+    return nullptr;
+  }
+  llmcore::layerNormBackward(x, w, mean, rstd, g, static_cast<long>(rows), static_cast<long>(cols), dx, dw, db);
+  return nullptr;
+}
+
+// reduce(op, x, outer, mid, inner, out): op 0 sum, 1 max, 2 min
+napi_value Reduce(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!args(env, info, 6, argv, "reduce")) return nullptr;
+  int64_t op, outer, mid, inner;
+  float *x, *out;
+  size_t xLen, outLen;
+  if (!integer(env, argv[0], &op) || !floatArray(env, argv[1], &x, &xLen, "x") || !integer(env, argv[2], &outer) || !integer(env, argv[3], &mid) ||
+      !integer(env, argv[4], &inner) || !floatArray(env, argv[5], &out, &outLen, "out"))
+    return nullptr;
+  if (op < 0 || op > 2 || outer < 0 || mid < 0 || inner < 0 || outer * mid * inner > static_cast<int64_t>(xLen) ||
+      outer * inner > static_cast<int64_t>(outLen)) {
+    rangeError(env, "reduce");
+    return nullptr;
+  }
+  llmcore::reduce(static_cast<int>(op), x, static_cast<long>(outer), static_cast<long>(mid), static_cast<long>(inner), out);
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -336,6 +469,12 @@ napi_value Init(napi_env env, napi_value exports) {
       {"crossEntropyBackward", nullptr, CrossEntropyBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"geluTanh", nullptr, GeluTanh, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"dropout", nullptr, Dropout, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"relu", nullptr, Relu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNormBackward", nullptr, LayerNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -340,4 +340,86 @@ void dropout(const unsigned* bits, long long threshold, float scale, const float
   else parallelFor(job.parts, dropoutPart, &job);
 }
 
+
+namespace {
+
+struct SoftmaxJob {
+  const float* x;
+  const float* g;
+  float* out;
+  long rows, cols;
+  bool log;
+  int parts;
+};
+
+// softmax: e^(x − max) summed in float lanes (as the wasm kernel), then scaled; log-softmax subtracts
+// log Σ. Within the parity test's float32 tolerance of the reference, which sums in double.
+__attribute__((target("avx2,fma"))) void softmaxRows(const SoftmaxJob& j, long r0, long r1) {
+  const long cols = j.cols, body = cols & ~7L;
+  for (long r = r0; r < r1; r++) {
+    const float* px = j.x + r * cols;
+    float* po = j.out + r * cols;
+    float max = -INFINITY;
+    for (long c = 0; c < cols; c++)
+      if (px[c] > max) max = px[c];
+    const float shift = max == -INFINITY ? 0.0f : max;
+    const __m256 vs = _mm256_set1_ps(shift);
+    __m256 acc = _mm256_setzero_ps();
+    long c = 0;
+    if (j.log) {
+      for (; c < body; c += 8) acc = _mm256_add_ps(acc, exp8(_mm256_sub_ps(_mm256_loadu_ps(px + c), vs)));
+      float sum = hsum8(acc);
+      for (; c < cols; c++) sum += std::exp(px[c] - shift);
+      const float lse = std::log(sum);
+      for (long k = 0; k < cols; k++) po[k] = px[k] - shift - lse;
+      continue;
+    }
+    for (; c < body; c += 8) {
+      const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(px + c), vs));
+      _mm256_storeu_ps(po + c, e);
+      acc = _mm256_add_ps(acc, e);
+    }
+    float sum = hsum8(acc);
+    for (; c < cols; c++) sum += (po[c] = std::exp(px[c] - shift));
+    const __m256 inv = _mm256_set1_ps(1.0f / sum);
+    c = 0;
+    for (; c < body; c += 8) _mm256_storeu_ps(po + c, _mm256_mul_ps(_mm256_loadu_ps(po + c), inv));
+    for (; c < cols; c++) po[c] *= 1.0f / sum;
+  }
+}
+
+void softmaxBackRows(const SoftmaxJob& j, long r0, long r1) {
+  const long cols = j.cols;
+  for (long r = r0; r < r1; r++) {
+    const float* py = j.x + r * cols;
+    const float* pg = j.g + r * cols;
+    float* po = j.out + r * cols;
+    if (j.log) {
+      double sg = 0;
+      for (long c = 0; c < cols; c++) sg += pg[c];
+      for (long c = 0; c < cols; c++) po[c] = static_cast<float>(pg[c] - std::exp(static_cast<double>(py[c])) * sg);
+    } else {
+      double dot = 0;
+      for (long c = 0; c < cols; c++) dot += static_cast<double>(py[c]) * pg[c];
+      for (long c = 0; c < cols; c++) po[c] = static_cast<float>(py[c] * (pg[c] - dot));
+    }
+  }
+}
+
+void softmaxPart(void* ctx, int part) {
+  const SoftmaxJob& j = *static_cast<const SoftmaxJob*>(ctx);
+  const long chunk = (j.rows + j.parts - 1) / j.parts;
+  const long lo = std::min(j.rows, chunk * part), hi = std::min(j.rows, chunk * (part + 1));
+  if (j.g) softmaxBackRows(j, lo, hi);
+  else softmaxRows(j, lo, hi);
+}
+
+}  // namespace
+
+void softmax(const float* x, const float* g, long rows, long cols, float* out, bool log) {
+  SoftmaxJob job{x, g, out, rows, cols, log, partsFor(rows, cols)};
+  if (job.parts <= 1) softmaxPart(&job, 0);
+  else parallelFor(job.parts, softmaxPart, &job);
+}
+
 }  // namespace llmcore

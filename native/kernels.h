@@ -29,6 +29,20 @@ void geluTanh(const float* x, const float* g, float* out, long n);
  */
 void dropout(const unsigned* bits, long long threshold, float scale, const float* x, const float* g, float* out, float* mask, long n);
 
+/** Row-wise softmax (or log-softmax) of x into out; with g, its gradient from the output y = x. */
+void softmax(const float* x, const float* g, long rows, long cols, float* out, bool log);
+
+/** out = a op b over a rank-6 broadcast (ops: add sub mul div maximum minimum eq ne lt le gt ge). */
+void binary6(int op, const float* x, long offA, const float* y, long offB, const long* dims, const long* sa, const long* sb, float* out);
+/** ReLU of x, or (g given) its gradient. */
+void relu(const float* x, const float* g, float* out, long n);
+/** Row-wise layer norm and its backward, as src/backend/js/nn.ts (dweight/dbias accumulated into). */
+void layerNorm(const float* x, const float* w, const float* b, long rows, long cols, double eps, float* out, float* mean, float* rstd);
+void layerNormBackward(const float* x, const float* w, const float* mean, const float* rstd, const float* g, long rows, long cols, float* dx,
+                       float* dw, float* db);
+/** Sum (0), max (1) or min (2) over the middle axis of (outer, mid, inner); sums in double. */
+void reduce(int op, const float* x, long outer, long mid, long inner, float* out);
+
 /** Runs fn(part) for part in [0, parts) on the gemm pool, the caller taking part 0. */
 void parallelFor(int parts, void (*fn)(void* ctx, int part), void* ctx);
 int poolThreads();

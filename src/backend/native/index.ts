@@ -5,10 +5,11 @@
  * else — and everything where the addon is absent (a browser, another CPU, no compiler at install) — is
  * the wasm backend's. Browser-safe: nothing Node-only is imported; the addon is found at run time.
  */
-import type { AdamStep, Backend, DataArray, FloatArray, MatmulParams, StridedView } from '../backend.js';
+import type { AdamStep, Backend, BinaryOp, DataArray, FloatArray, MatmulParams, ReduceOp, StridedView } from '../backend.js';
 import type { Shape } from '../../tensor/shape.js';
 import { createWasmBackend, defaultThreadCount } from '../wasm/index.js';
 import { coalesce, pad6 } from '../wasm/strided.js';
+import { coalesce as coalesceBinary } from '../wasm/elementwise.js';
 import { geluTanh as jsGeluTanh, geluTanhBackward as jsGeluTanhBackward } from '../js/special.js';
 import { dropout as jsDropout, dropoutBackward as jsDropoutBackward } from '../js/nn.js';
 
@@ -33,11 +34,29 @@ export interface NativeKernels {
     x: Float32Array, stats: Float32Array, g: Float32Array, rows: number, cols: number, targets: Int32Array, eps: number, dx: Float32Array,
   ): void;
   geluTanh(x: Float32Array, g: Float32Array | null, out: Float32Array): void;
+  binary(op: number, x: Float32Array, offA: number, y: Float32Array, offB: number, out: Float32Array, ...dimsThenStrides: number[]): void;
+  relu(x: Float32Array, g: Float32Array | null, out: Float32Array): void;
+  softmax(x: Float32Array, g: Float32Array | null, rows: number, cols: number, out: Float32Array, log: boolean): void;
+  layerNorm(
+    x: Float32Array, w: Float32Array | null, b: Float32Array | null, rows: number, cols: number, eps: number, out: Float32Array,
+    mean: Float32Array, rstd: Float32Array,
+  ): void;
+  layerNormBackward(
+    x: Float32Array, w: Float32Array | null, mean: Float32Array, rstd: Float32Array, g: Float32Array, rows: number, cols: number,
+    dx: Float32Array, dw: Float32Array | null, db: Float32Array | null,
+  ): void;
+  reduce(op: number, x: Float32Array, outer: number, mid: number, inner: number, out: Float32Array): void;
   dropout(
     bits: Uint32Array | null, threshold: number, scale: number, x: Float32Array | null, g: Float32Array | null, out: Float32Array,
     mask: Float32Array, n: number,
   ): void;
 }
+
+/** The addon's operation codes (native/rowwise.cc); pow is not among them (it runs as the wasm backend runs it). */
+const BINARY_CODE: Partial<Record<BinaryOp, number>> = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11,
+};
+const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2 };
 
 /** Where the compiled addon lies, relative to the package root. */
 export const NATIVE_ADDON_PATH = 'native/build/Release/llmcore_native.node';
@@ -167,12 +186,58 @@ export function createNativeBackend(): Backend & { readonly threads: number } {
       kernels.dropout(null, 0, 0, null, g, out, mask, out.length);
     } else jsDropoutBackward(g, mask, out);
   };
+  const f32 = (...xs: (DataArray | null)[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
+  const binary: Backend['binary'] = (op, a, b, shape, out) => {
+    const code = BINARY_CODE[op];
+    if (code !== undefined && f32(a.data, b.data, out)) {
+      const c = coalesceBinary(shape, a.strides, b.strides);
+      if (c.dims.length <= 6) {
+        while (c.dims.length < 6) { c.dims.unshift(1); c.sa.unshift(0); c.sb.unshift(0); }
+        kernels.binary(code, a.data as Float32Array, a.offset, b.data as Float32Array, b.offset, out as Float32Array, ...c.dims, ...c.sa, ...c.sb);
+        return;
+      }
+    }
+    wasm.binary(op, a, b, shape, out);
+  };
+  const unary: Backend['unary'] = (op, x, out) => {
+    if (op === 'relu' && f32(x, out)) kernels.relu(x as Float32Array, null, out as Float32Array);
+    else wasm.unary(op, x, out);
+  };
+  const unaryBackward: Backend['unaryBackward'] = (op, x, y, g, out) => {
+    if (op === 'relu' && f32(x, g, out)) kernels.relu(x as Float32Array, g as Float32Array, out as Float32Array);
+    else wasm.unaryBackward(op, x, y, g, out);
+  };
+  const softmax: Backend['softmax'] = (x, rows, cols, out, log) => {
+    if (f32(x, out)) kernels.softmax(x as Float32Array, null, rows, cols, out as Float32Array, log);
+    else wasm.softmax(x, rows, cols, out, log);
+  };
+  const softmaxBackward: Backend['softmaxBackward'] = (y, g, rows, cols, out, log) => {
+    if (f32(y, g, out)) kernels.softmax(y as Float32Array, g as Float32Array, rows, cols, out as Float32Array, log);
+    else wasm.softmaxBackward(y, g, rows, cols, out, log);
+  };
+  const layerNorm: Backend['layerNorm'] = (x, w, b, rows, cols, eps, out, mean, rstd) => {
+    if (cols > 0 && f32(x, w, b, out, mean, rstd)) {
+      kernels.layerNorm(x as Float32Array, w as Float32Array | null, b as Float32Array | null, rows, cols, eps, out as Float32Array, mean as Float32Array, rstd as Float32Array);
+    } else wasm.layerNorm(x, w, b, rows, cols, eps, out, mean, rstd);
+  };
+  const layerNormBackward: Backend['layerNormBackward'] = (x, w, mean, rstd, g, rows, cols, dx, dw, db) => {
+    if (cols > 0 && f32(x, w, mean, rstd, g, dx, dw, db)) {
+      kernels.layerNormBackward(
+        x as Float32Array, w as Float32Array | null, mean as Float32Array, rstd as Float32Array, g as Float32Array, rows, cols,
+        dx as Float32Array, dw as Float32Array | null, db as Float32Array | null,
+      );
+    } else wasm.layerNormBackward(x, w, mean, rstd, g, rows, cols, dx, dw, db);
+  };
+  const reduce: Backend['reduce'] = (op, x, outer, mid, inner, out) => {
+    if (f32(x, out)) kernels.reduce(REDUCE_CODE[op], x as Float32Array, outer, mid, inner, out as Float32Array);
+    else wasm.reduce(op, x, outer, mid, inner, out);
+  };
   // the wasm backend's `hold` keeps copies in linear memory for its own matmul; this one reads in place
   const { hold: _held, ...rest } = wasm;
   void _held;
   return {
     ...rest, name: 'native', matmul, copyStrided, addIntoStrided, adam, crossEntropy, crossEntropyBackward, geluTanh, geluTanhBackward,
-    dropout, dropoutBackward,
+    dropout, dropoutBackward, binary, unary, unaryBackward, softmax, softmaxBackward, layerNorm, layerNormBackward, reduce,
     get threads() { return kernels.threads(); },
   };
 }

@@ -45,7 +45,7 @@ export function wasmUnaryBackward(rt: WasmRuntime, op: UnaryOp, x: FloatArray, y
 }
 
 /** Dimensions after dropping size-1 dims and merging neighbours that both operands step through evenly. */
-function coalesce(shape: Shape, sa: readonly number[], sb: readonly number[]): { dims: number[]; sa: number[]; sb: number[] } {
+export function coalesce(shape: Shape, sa: readonly number[], sb: readonly number[]): { dims: number[]; sa: number[]; sb: number[] } {
   const dims: number[] = [];
   const ra: number[] = [];
   const rb: number[] = [];
