@@ -6,6 +6,7 @@
  *   llmcore eval vision    test accuracy of a model (--model DIR), or of a baseline (--arch knn | logistic)
  *   llmcore vision classify --index N   one test image: the picture as the model sees it and its top classes
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -24,6 +25,9 @@ import { resolveVisionRecipe, type VisionRecipe, type VisionRecipeFile } from '.
 import { FASHION_CLASSES, findFashionDir, loadImageSet, splitValidation, type ImageSet } from '../src/models/vision/data.js';
 import { loadVision, loadVisionConfig, loadVisionWeights, saveVision, VISION_FORMAT, type VisionDirConfig } from '../src/models/vision/checkpoint.js';
 import { runTraining } from './training.js';
+import { runTrainVqa, runEvalVqa, type TrainVqaFlags } from './vision-vqa.js';
+import type { VqaRecipeFile } from '../src/models/vision/vqa-recipe.js';
+import { visionArch } from '../src/models/vision/vqa-checkpoint.js';
 import { given, readRecipeFile } from './recipe-file.js';
 import { integer, number, parseDuration, positiveInteger, printJson, commandGroup } from './options.js';
 import { packageRoot } from './translate.js';
@@ -43,7 +47,7 @@ function parseArch(value: string): string {
   return value;
 }
 
-export interface TrainVisionOptions {
+export interface TrainVisionOptions extends TrainVqaFlags {
   data?: string;
   out: string;
   recipe?: string;
@@ -108,8 +112,16 @@ function vitConfig(recipe: VisionRecipe, set: ImageSet): VitConfig {
 
 export async function runTrainVision(o: TrainVisionOptions): Promise<Record<string, unknown>> {
   const say = o.json ? () => {} : log;
-  if (o.arch !== undefined && o.arch !== 'vit') throw new Error(`train vision: --arch ${o.arch} is not trainable here; the vision chapter trains --arch vit (knn and logistic are baselines of \`llmcore eval vision --arch\`)`);
-  const fileLayer = o.recipe ? readVisionRecipeFile(o.recipe) : undefined;
+  const rawFile = o.recipe ? readRecipeFile<{ arch?: unknown }>(o.recipe) : undefined;
+  // a resumed run keeps its arch: its recipe.json says which
+  let runArch: unknown;
+  if (o.resume && !rawFile && existsSync(join(o.out, 'recipe.json'))) runArch = (JSON.parse(readFileSync(join(o.out, 'recipe.json'), 'utf8')) as { arch?: unknown }).arch;
+  const arch = o.arch ?? (typeof rawFile?.arch === 'string' ? rawFile.arch : typeof runArch === 'string' ? runArch : 'vit');
+  if (rawFile?.arch !== undefined && o.arch !== undefined && rawFile.arch !== o.arch) throw new Error(`train vision: --arch ${o.arch} contradicts ${o.recipe}'s "arch": ${JSON.stringify(rawFile.arch)}`);
+  if (arch === 'vqa') return runTrainVqa(o, rawFile ? { source: o.recipe!, values: rawFile as VqaRecipeFile } : undefined);
+  if (arch !== 'vit') throw new Error(`train vision: --arch ${arch} is not trainable here; the vision chapter trains --arch vit (the classifier) or vqa (image + question → answer); knn and logistic are baselines of \`llmcore eval vision --arch\``);
+  if (rawFile) delete rawFile.arch;
+  const fileLayer = rawFile as VisionRecipeFile | undefined;
   const layers = [...(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []), { source: 'the command line', values: flagLayer(o) }];
   let recipe = resolveVisionRecipe(layers);
   const dataDir = findFashionDir(o.data ?? recipe.data?.dir);
@@ -177,6 +189,7 @@ export interface EvalVisionOptions {
   k?: number;
   trainLimit?: number;
   seed?: number;
+  scenes?: number;
   json?: boolean;
 }
 
@@ -235,6 +248,12 @@ export async function runEvalVision(o: EvalVisionOptions): Promise<Record<string
   const arch = o.arch ?? 'vit';
   if (!(BASELINES as readonly string[]).includes(arch)) throw new Error(`eval vision: --arch must be one of ${BASELINES.join(', ')}, got '${arch}'`);
   if (arch !== 'vit' && o.model) throw new Error(`eval vision: --model is a ViT model folder; --arch ${arch} is a baseline fitted on the training images now, drop --model`);
+  if (arch === 'vit') {
+    // a VQA folder is evaluated on scenes: its own metrics
+    const given = o.model ?? defaultVisionModelDir();
+    const modelDir = resolveModelDirectory(given);
+    if (modelDir && await visionArch(modelDir) === 'vqa') return runEvalVqa({ modelDir, data: o.data, scenes: o.scenes, json: o.json });
+  } else if (o.scenes !== undefined) throw new Error(`eval vision: --scenes is for a VQA model (--model DIR); --arch ${arch} is a classifier baseline`);
   const dir = findFashionDir(o.data);
   const test = firstN(loadImageSet(dir, 'test'), o.limit);
   const t0 = performance.now();
@@ -334,7 +353,7 @@ export function registerVision(program: Command): void {
     .requiredOption('--out <dir>', 'run folder: last/ (for --resume), best/ (best validation accuracy), log.jsonl, recipe.json; must be new, empty, or a vision run with --resume/--force')
     .option('--data <dir>', 'Fashion-MNIST folder with the four IDX files (.gz or not) (default: the recipe\'s data.dir, $LLMCORE_FASHION_MNIST, /usr/share/datasets/fashion-mnist)')
     .option('--recipe <file.json>', 'a recipe: {model, training, data} (recipes/vision-vit.json reproduces the shipped model)')
-    .option('--arch <kind>', 'the model kind: vit (the only one trained here)', parseArch)
+    .option('--arch <kind>', 'the model kind: vit (the classifier, default) or vqa (image + question → answer; default: the recipe\'s "arch")', parseArch)
     .option('--resume', 'continue the run saved in OUT/last exactly where it stopped')
     .option('--force', 'start over in an OUT that holds a vision run (deletes its checkpoints and log)')
     .option('--time-budget <duration>', 'stop after this much training time, e.g. 30m (evaluation excluded)', parseDuration)
@@ -344,12 +363,16 @@ export function registerVision(program: Command): void {
     .option('--patch <n>', 'patch side in pixels, dividing 28 (default 7: 16 patches)', positiveInteger)
     .option('--d-model <n>', 'model width', positiveInteger)
     .option('--heads <n>', 'attention heads', positiveInteger)
-    .option('--layers <n>', 'encoder layers', positiveInteger)
+    .option('--layers <n>', 'encoder layers (vqa: of the image encoder)', positiveInteger)
+    .option('--decoder-layers <n>', 'vqa: text decoder layers', positiveInteger)
+    .option('--questions <n>', 'vqa: questions asked about each scene of a batch', positiveInteger)
+    .option('--steps-per-epoch <n>', 'vqa: batches between validations (scenes are drawn afresh each batch)', positiveInteger)
+    .option('--warm-start <dir>', 'vqa: a ViT model folder whose patch embedding and encoder layers start the image encoder (e.g. models/fashion-vit)')
     .option('--ff <n>', 'feed-forward width', positiveInteger)
     .option('--dropout <p>', 'dropout', number)
     .option('--pool <kind>', 'cls (a learned [CLS] token classifies) or mean (the mean of the patch outputs does)')
     .option('--label-smoothing <x>', 'label smoothing of the loss', number)
-    .option('--batch-size <n>', 'images per step', positiveInteger)
+    .option('--batch-size <n>', 'images per step (vqa: scenes per step)', positiveInteger)
     .option('--lr <x>', 'peak learning rate (AdamW, warmup then cosine)', number)
     .option('--weight-decay <x>', 'AdamW weight decay', number)
     .option('--warmup <n>', 'warmup steps', integer)
@@ -370,14 +393,15 @@ export function registerVision(program: Command): void {
   const evalCmd = commandGroup(program, 'eval');
   evalCmd
     .command('vision')
-    .description('accuracy on the Fashion-MNIST test split: of a ViT model folder, or of a baseline fitted on the training images now (--arch knn | logistic)')
-    .option('--model <dir>', 'ViT model folder, or a training run (its best/) (default: the shipped models/fashion-vit)')
+    .description('accuracy on the Fashion-MNIST test split: of a ViT model folder, or of a baseline fitted on the training images now (--arch knn | logistic); of a VQA model folder, exact-match accuracy of its answers about scenes built from the test split')
+    .option('--model <dir>', 'ViT or VQA model folder, or a training run (its best/) (default: the shipped models/fashion-vit)')
     .option('--arch <kind>', 'vit (default), knn (5 nearest neighbours on raw pixels), logistic (softmax regression on raw pixels, 5 epochs of Adam)')
     .option('--data <dir>', 'Fashion-MNIST folder (default: $LLMCORE_FASHION_MNIST, then /usr/share/datasets/fashion-mnist)')
     .option('--limit <n>', 'only the first n test images', positiveInteger)
     .option('--train-limit <n>', 'baselines: fit on the first n training images only', positiveInteger)
     .option('--k <n>', 'knn: neighbours (default 5)', positiveInteger)
-    .option('--json', 'print {"accuracy": …, …} on stdout')
+    .option('--scenes <n>', 'a VQA model: test scenes to ask about (default 1000: half 2×2 grids, half single images, seed 2026)', positiveInteger)
+    .option('--json', 'print {"accuracy": …, …} on stdout (a VQA model: {"exact", "byKind", "perItem", "wholeDescription", …})')
     .action(async (o: EvalVisionOptions) => {
       const r = await runEvalVision(o);
       if (o.json) printJson(r);
