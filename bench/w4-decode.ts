@@ -11,8 +11,11 @@
  * imports, bench/pytorch/w4_decode.py): nn.Transformer 1.13 has no KV cache, so the peer decodes with a
  * hand-written cached decoder over the same nn.Transformer weights — the same algorithm as ours —
  * checked before timing to give nn.Transformer's own tokens; the uncached time is its `nocache_ms`.
+ * ONNX Runtime (onnxruntime-node, bench/peers/onnxruntime.ts): this very llmcore model exported with
+ * `llmcore export onnx`'s graphs (an encoder, and a decoder step with the KV cache as inputs/outputs),
+ * checked to give llmcore's tokens; its `nocache_ms` is the decoder graph rerunning the prefix each step.
  *
- *   npx tsx bench/w4-decode.ts [--lib llmcore|tfjs-wasm|tfjs-cpu] [--json]
+ *   npx tsx bench/w4-decode.ts [--lib llmcore|tfjs-wasm|tfjs-cpu|onnxruntime] [--json]
  */
 import { Generator, Tensor } from '../src/index.js';
 import { Seq2SeqTransformer } from '../src/models/seq2seq/model.js';
@@ -67,14 +70,37 @@ async function sentenceSeconds(lib: string): Promise<number> {
   return seconds;
 }
 
+/** ONNX Runtime on the same model (a devDependency: a clear error where it is not installed). */
+async function onnxruntimeMeasurement(): Promise<Measurement> {
+  let peer: typeof import('./peers/onnxruntime.js');
+  try {
+    peer = await import('./peers/onnxruntime.js');
+  } catch (e) {
+    throw new Error(`W4 onnxruntime: onnxruntime-node does not load (${(e as Error).message.split('\n')[0]}); npm install brings it (a devDependency)`);
+  }
+  const model = new Seq2SeqTransformer(config, { generator: new Generator(1) }).eval();
+  const sources = makeW4Sources();
+  const expected = sources.map((s) => model.greedyDecode(new Tensor(s, [1, W4.srcLength]), { bos: W4.bos, eos: -1, maxLen: W4.tgtTokens })[0]);
+  const r = await peer.onnxruntimeW4(model, sources, expected, {
+    bos: W4.bos, tgtTokens: W4.tgtTokens, maxThreads: Math.max(1, llmcoreThreads()), timing: { warmup: 3, minRuns: 10, minSeconds: 5 },
+  });
+  process.stderr.write(`W4 onnxruntime: ${r.ms.toFixed(2)} ms/sentence with the KV cache (${r.threads} thread${r.threads > 1 ? 's' : ''}), ${r.nocacheMs.toFixed(2)} rerunning the prefix (${r.nocacheThreads})\n`);
+  const m = { workload: 'W4', lib: 'onnxruntime', value: r.ms, unit: 'ms/sentence', threads: r.threads, nocache_ms: Number(r.nocacheMs.toFixed(3)), nocache_threads: r.nocacheThreads };
+  return m as Measurement;
+}
+
 export const w4: Workload = {
   id: 'W4',
   unit: 'ms/sentence',
   higherIsBetter: false,
-  libs: ['llmcore', ...TF_LIBS, ...PYTORCH_LIBS],
-  notes: ['W4: every library decodes with a KV cache; PyTorch\'s is a hand-written cached decoder over nn.Transformer\'s weights (1.13 has none), checked to give nn.Transformer\'s tokens; its JSON line\'s nocache_ms is nn.Transformer rerunning the prefix each step'],
+  libs: ['llmcore', ...TF_LIBS, ...PYTORCH_LIBS, 'onnxruntime'],
+  notes: [
+    'W4: every library decodes with a KV cache; PyTorch\'s is a hand-written cached decoder over nn.Transformer\'s weights (1.13 has none), checked to give nn.Transformer\'s tokens; its JSON line\'s nocache_ms is nn.Transformer rerunning the prefix each step',
+    'W4: onnxruntime runs the same llmcore model exported to ONNX (src/io/onnx: encoder + decoder step with the KV cache in/out), checked to give llmcore\'s tokens; its JSON line\'s nocache_ms is the decoder graph rerunning the prefix each step',
+  ],
   async run(lib) {
     if (lib === 'pytorch') return runPython('torch', 'pytorch/w4_decode.py');
+    if (lib === 'onnxruntime') return [await onnxruntimeMeasurement()];
     const seconds = await sentenceSeconds(lib);
     return [{ workload: 'W4', lib, value: seconds * 1000, unit: 'ms/sentence', threads: lib === 'llmcore' ? llmcoreThreads() : 1 } satisfies Measurement];
   },
