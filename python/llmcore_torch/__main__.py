@@ -7,6 +7,9 @@
     python3 -m llmcore_torch init --like DIR --out DIR2 [--seed N]
         A freshly initialised twin of DIR's model (torch's own seeded init), saved as an llmcore model
         directory with DIR's config.json and tokenizer files.
+    python3 -m llmcore_torch batch jobs.json
+        Runs [{"cmd": "logits" | "init", …the options above by name…}, …] in one process (torch is
+        imported once).
 """
 import argparse
 import json
@@ -51,9 +54,18 @@ def main(argv):
     ip.add_argument('--like', required=True)
     ip.add_argument('--out', required=True)
     ip.add_argument('--seed', type=int, default=0)
+    bp = sub.add_parser('batch', help='run several logits/init jobs from a JSON file')
+    bp.add_argument('jobs')
     a = p.parse_args(argv)
     try:
-        {'logits': logits, 'init': init}[a.cmd](a)
+        if a.cmd == 'batch':
+            with open(a.jobs, encoding='utf-8') as f:
+                for job in json.load(f):
+                    job = dict(job)
+                    cmd = job.pop('cmd')
+                    {'logits': logits, 'init': init}[cmd](argparse.Namespace(**{'seed': 0, **job}))
+        else:
+            {'logits': logits, 'init': init}[a.cmd](a)
     except (ValueError, OSError, KeyError) as e:
         print(f'llmcore_torch {a.cmd}: {e}', file=sys.stderr)
         return 1
