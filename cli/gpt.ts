@@ -12,16 +12,19 @@
  * `llmcore generate` and `llmcore chat` read.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Generator } from '../src/util/random.js';
 import { loadSafetensors } from '../src/io/file.js';
-import { gptConfig } from '../src/models/gpt/config.js';
+import { gptConfig, gptConfigFromHf } from '../src/models/gpt/config.js';
 import { GptModel } from '../src/models/gpt/model.js';
 import { loadGpt, loadGptStateDict, saveGpt } from '../src/models/gpt/checkpoint.js';
 import { CHAR_VOCAB_FILE, CharTokenizer, splitIds } from '../src/models/gpt/data.js';
+import { evaluateIris, evaluateTranslation } from '../src/models/gpt/evaluate.js';
+import { chatText, multitaskExamples, parseIrisCsv, parseTranslationTsv, pretrainingText, shuffled, splitIris } from '../src/models/gpt/tasks.js';
+import { ByteLevelBpe } from '../src/text/byte-bpe.js';
 import { estimateLoss, GptTask, gptTrainer, streamLoss, type GptMetrics } from '../src/models/gpt/train.js';
-import { resolveGptRecipe, type GptRecipe, type GptRecipeFile } from '../src/models/gpt/recipe.js';
+import { gptDataKind, resolveGptRecipe, type GptRecipe, type GptRecipeFile } from '../src/models/gpt/recipe.js';
 import { checkResumeConflicts, mergeSections, RecipeError } from '../src/train/recipe.js';
 import { prepareRunDirectory, resolveModelDirectory, restoreCheckpoint, writeRunFile } from '../src/train/run-dir.js';
 import { createHash } from 'node:crypto';
@@ -109,25 +112,98 @@ export function gptOfRecipe(m: GptRecipe['model'], V: number, generator: Generat
   return new GptModel(config, { generator });
 }
 
+/** A model folder's config.json, as loadGpt reads it. */
+function readGptConfig(dir: string): GptConfig {
+  const path = join(dir, 'config.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path}: cannot read it as JSON (${(e as Error).message})`);
+  }
+  return gptConfigFromHf(json, path);
+}
+
+/** What a run trains on: the training and held-out texts, what they were built from, and a fingerprint of the sources. */
+export interface GptRunData {
+  train: string;
+  val: string;
+  /** The source files, by data field. */
+  files: Record<string, string>;
+  /** The number of Iris rows held out (multitask), for the model card. */
+  describe: string;
+}
+
+/**
+ * Builds a recipe's training and held-out texts from its data section (src/models/gpt/tasks.ts): a
+ * text file split at its last valFraction; a Tatoeba TSV as pre-training text; or the multi-task
+ * chat exchanges. Paths are read here; what is built from them is the engine's.
+ */
+export function gptRunData(recipe: GptRecipe, textFlag?: string): GptRunData {
+  const d = recipe.data;
+  const valFraction = d.valFraction ?? 0.1;
+  const cut = (n: number): number => Math.floor(n * (1 - valFraction));
+  if (gptDataKind(d) === 'tatoeba') {
+    const pairs = parseTranslationTsv(readText(d.tatoeba!, 'data.tatoeba'), d.tatoeba!);
+    const order = shuffled(pairs, recipe.training.seed);
+    const k = cut(order.length);
+    return {
+      train: pretrainingText(order.slice(0, k), 0), val: pretrainingText(order.slice(k), 0), files: { tatoeba: d.tatoeba! },
+      describe: `${k.toLocaleString('en')} Tatoeba pairs for training, ${(order.length - k).toLocaleString('en')} held out, as Chinese and English lines`,
+    };
+  }
+  if (gptDataKind(d) === 'multitask') {
+    const pairs = parseTranslationTsv(readText(d.tatoeba!, 'data.tatoeba'), d.tatoeba!);
+    const flowers = parseIrisCsv(readText(d.iris!, 'data.iris'), d.iris!);
+    const iris = splitIris(flowers, d.irisHeldOutPerSpecies ?? 10, recipe.training.seed);
+    const examples = multitaskExamples(pairs, iris.train, { irisRepeats: d.irisRepeats ?? 10, seed: recipe.training.seed });
+    const k = cut(examples.length);
+    return {
+      train: examples.slice(0, k).map(chatText).join(''), val: examples.slice(k).map(chatText).join(''), files: { tatoeba: d.tatoeba!, iris: d.iris! },
+      describe: `${k.toLocaleString('en')} chat exchanges for training (${pairs.length.toLocaleString('en')} pairs both ways, ${iris.train.length} flowers × ${d.irisRepeats ?? 10} × 2 languages; ${iris.test.length} flowers held out), ${(examples.length - k).toLocaleString('en')} held out`,
+    };
+  }
+  const path = textFlag ? resolve(textFlag) : d.text;
+  if (!path) throw new Error('train gpt: give --text FILE (or a recipe with data.text), e.g. --recipe recipes/gpt-shakespeare-char.json');
+  const text = readText(path, '--text');
+  const k = Math.floor(text.length * (1 - valFraction));
+  // split on characters, not ids, so a BPE and a char run hold out the same text
+  return { train: text.slice(0, k), val: text.slice(k), files: { text: path }, describe: `${path}, its last ${(valFraction * 100).toFixed(0)}% held out` };
+}
+
+/** The files a tokenizer is saved as in a model folder. */
+export function tokenizerFiles(t: GptTokenizer): Record<string, string> {
+  return t instanceof CharTokenizer ? { [CHAR_VOCAB_FILE]: t.toJson() } : { 'tokenizer.json': JSON.stringify(t.toJSON()) + '\n' };
+}
+
 export async function runTrainGpt(o: TrainGptOptions, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<object> {
   const say = o.json ? () => {} : log;
   const fileLayer = o.recipe ? readRecipeFile<GptRecipeFile>(o.recipe) : undefined;
   const flags = flagLayer(o);
   const layers = [...(fileLayer ? [{ source: o.recipe!, values: fileLayer }] : []), { source: 'the command line', values: flags }];
   let recipe = resolveGptRecipe(layers);
-  // a resumed run reads the text it was started on unless told otherwise (its recipe.json names it)
+  // a resumed run reads the data it was started on unless told otherwise (its recipe.json names it)
   const started = o.resume ? startedRun(o.out) : undefined;
-  const textPath = o.text ? resolve(o.text) : fileLayer?.data?.text ?? started?.recipe.data.text ?? recipe.data.text;
-  if (!textPath) throw new Error('train gpt: give --text FILE (or a recipe with data.text), e.g. --recipe recipes/gpt-shakespeare-char.json');
-  checkInputFile(textPath, '--text');
+  if (started && !o.text && !fileLayer?.data) recipe = { ...recipe, data: started.recipe.data };
+  if (o.text && gptDataKind(recipe.data) !== 'text') throw new Error('train gpt: --text is for a text file; this recipe trains on data.tatoeba (and data.iris)');
+  if (fileLayer?.model?.init) recipe = { ...recipe, model: { ...recipe.model, init: resolve(dirname(resolve(o.recipe!)), fileLayer.model.init) } };
+  if (gptDataKind(recipe.data) === 'text') {
+    const textPath = o.text ? resolve(o.text) : fileLayer?.data?.text ?? started?.recipe.data.text ?? recipe.data.text;
+    if (!textPath) throw new Error('train gpt: give --text FILE (or a recipe with data.text), e.g. --recipe recipes/gpt-shakespeare-char.json');
+    checkInputFile(textPath, '--text');
+    recipe = { ...recipe, data: { ...recipe.data, text: textPath } };
+  }
+  if (recipe.model.init) checkInputFile(join(recipe.model.init, 'config.json'), 'model.init');
   const { resumeFrom, paths } = prepareRunDirectory(o.out, { chapter: 'gpt', resume: o.resume, force: o.force });
 
-  const text = readText(textPath, '--text');
-  let tokenizer: CharTokenizer;
+  const data = gptRunData(recipe);
+  const fingerprint = sha256(data.train + '\u0000' + data.val);
+  let tokenizer: GptTokenizer;
+  let initWeights: string | undefined;
   if (resumeFrom) {
     if (!started) throw new Error(`--resume: ${join(o.out, 'recipe.json')} is missing or unreadable; the run's settings are not known`);
-    if (started.sha256 && started.sha256 !== sha256(text)) {
-      throw new Error(`--resume: --text ${textPath} is not the text the run in ${o.out} was started on (${started.recipe.data.text}); resume on that text, or start a new run`);
+    if (started.sha256 && started.sha256 !== fingerprint) {
+      throw new Error(`--resume: the data (${Object.values(data.files).join(', ')}) is not what the run in ${o.out} was started on; resume on that data, or start a new run`);
     }
     const saved = started.recipe;
     // what the layers ask for together (a flag overrides its recipe file), against what the run has
@@ -135,21 +211,45 @@ export async function runTrainGpt(o: TrainGptOptions, log: (line: string) => voi
     checkResumeConflicts({ model: saved.model, training: saved.training }, asked, layers.map((l) => l.source).join(' + '), { mayChange: RESUMABLE, changeable: 'the time budget' });
     // only how long it goes on may change, where asked; the budget is the run's total training time
     recipe = { ...saved, training: { ...saved.training, timeBudgetSeconds: asked.training?.timeBudgetSeconds ?? saved.training.timeBudgetSeconds } };
-    tokenizer = CharTokenizer.fromJson(readFileSync(join(resumeFrom, CHAR_VOCAB_FILE), 'utf8'), join(resumeFrom, CHAR_VOCAB_FILE));
+    tokenizer = loadAnyGptTokenizer(resumeFrom, readGptConfig(resumeFrom));
   } else {
-    tokenizer = CharTokenizer.fromText(text);
-    await writeRunFile(paths, 'recipe.json', JSON.stringify({ ...recipe, data: { ...recipe.data, text: textPath }, textSha256: sha256(text) }, null, 2) + '\n');
+    if (recipe.model.init) {
+      // fine-tuning: the tokenizer and weights of the model it starts from
+      const initDir = resolveModelDirectory(recipe.model.init);
+      if (!initDir) throw new Error(`model.init ${recipe.model.init}: no config.json in it, nor in its best/ or last/`);
+      const config = readGptConfig(initDir);
+      const m = recipe.model;
+      const mismatch = ([['nLayer', config.nLayer], ['nHead', config.nHead], ['nEmbd', config.nEmbd], ['context', config.nPositions]] as const)
+        .filter(([k, v]) => m[k] !== v).map(([k, v]) => `model.${k} ${m[k]} (the model has ${v})`);
+      if (mismatch.length) throw new Error(`model.init ${initDir}: the recipe's shape is not the model's: ${mismatch.join(', ')}`);
+      tokenizer = loadAnyGptTokenizer(initDir, config);
+      initWeights = join(initDir, 'model.safetensors');
+    } else if (recipe.tokenizer.kind === 'bpe') {
+      const t0 = performance.now();
+      tokenizer = ByteLevelBpe.train([data.train], { vocabSize: recipe.tokenizer.vocabSize! });
+      say(`tokenizer: a byte-level BPE of ${tokenizer.vocabSize} tokens learned on the training text in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    } else {
+      tokenizer = CharTokenizer.fromText(data.train + data.val);
+    }
+    await writeRunFile(paths, 'recipe.json', JSON.stringify({ ...recipe, textSha256: fingerprint }, null, 2) + '\n');
   }
-  let ids: Int32Array;
-  try {
-    ids = Int32Array.from(tokenizer.encode(text));
-  } catch (e) {
-    throw new Error(`--text ${textPath}: ${(e as Error).message} (the run's vocabulary was built from the text it started with)`);
-  }
-  const { train, val } = splitIds(ids, recipe.data.valFraction ?? 0.1);
+  const encode = (text: string, part: string): Int32Array => {
+    try {
+      return Int32Array.from(tokenizer.encode(text));
+    } catch (e) {
+      throw new Error(`train gpt: the ${part} text of ${Object.values(data.files).join(', ')}: ${(e as Error).message} (the run's vocabulary was built from the text it started with)`);
+    }
+  };
+  const train = encode(data.train, 'training');
+  const val = encode(data.val, 'held-out');
   const training = recipe.training;
   const generator = new Generator(training.seed);
   const model = gptOfRecipe(recipe.model, tokenizer.vocabSize, generator);
+  if (initWeights) {
+    const { tensors } = await loadSafetensors(initWeights);
+    loadGptStateDict(model, tensors, initWeights);
+    say(`starting from ${initWeights}`);
+  }
   const task = new GptTask(model, train, val, training, generator);
   const trainer = gptTrainer(task);
   if (resumeFrom) {
@@ -159,10 +259,11 @@ export async function runTrainGpt(o: TrainGptOptions, log: (line: string) => voi
     await restoreCheckpoint(resumeFrom, { trainer, optimizer: task.optimizer, scheduler: task.scheduler }, Number(metadata[STEP_KEY] ?? 0));
     say(`resumed ${resumeFrom} at step ${trainer.state.step}`);
   }
-  say(`model: ${model.numParameters().toLocaleString('en')} parameters (${recipe.model.nLayer} layers, ${recipe.model.nHead} heads, width ${recipe.model.nEmbd}, context ${recipe.model.context}); ${tokenizer.vocabSize} characters; ${train.length.toLocaleString('en')} training and ${val.length.toLocaleString('en')} held-out tokens; ${training.maxIters} steps of ${training.batchSize}×${recipe.model.context}`);
+  say(`data: ${data.describe}`);
+  say(`model: ${model.numParameters().toLocaleString('en')} parameters (${recipe.model.nLayer} layers, ${recipe.model.nHead} heads, width ${recipe.model.nEmbd}, context ${recipe.model.context}); ${tokenizer.vocabSize} ${tokenizer instanceof CharTokenizer ? 'characters' : 'tokens'}; ${train.length.toLocaleString('en')} training and ${val.length.toLocaleString('en')} held-out tokens; ${training.maxIters} steps of ${training.batchSize}×${recipe.model.context}`);
   const outcome = await runTraining<GptMetrics>({
     trainer, paths, json: o.json, log,
-    writeModel: (dir, step) => saveGpt(dir, model, { files: { [CHAR_VOCAB_FILE]: tokenizer.toJson() }, metadata: { [STEP_KEY]: String(step) } }),
+    writeModel: (dir, step) => saveGpt(dir, model, { files: tokenizerFiles(tokenizer), metadata: { [STEP_KEY]: String(step) } }),
     describeEval: (r) => `val loss ${r.valLoss.toFixed(4)}, train loss estimate ${r.trainLossEstimate.toFixed(4)} (lr ${task.optimizer.paramGroups[0].lr.toExponential(2)})`,
   });
   const last = outcome.history[outcome.history.length - 1];
@@ -172,56 +273,130 @@ export async function runTrainGpt(o: TrainGptOptions, log: (line: string) => voi
   };
 }
 
+/** The tasks `eval gpt --task` measures. */
+export const GPT_EVAL_TASKS = ['perplexity', 'zh-en', 'en-zh', 'iris', 'all'] as const;
+export type GptEvalTask = (typeof GPT_EVAL_TASKS)[number];
+
 export interface EvalGptOptions {
   model?: string;
+  task?: GptEvalTask;
   text?: string;
+  /** A recipe whose data section gives the held-out text (perplexity) and the Iris split (iris). */
+  recipe?: string;
+  /** A Tatoeba TSV to translate (zh-en, en-zh): the dev split. */
+  data?: string;
+  iris?: string;
+  irisHeldOut?: number;
+  limit?: number;
   valFraction?: number;
   evalIters?: number;
   batchSize?: number;
   seed?: number;
+  output?: string;
   json?: boolean;
 }
 
-/** The held-out loss of a trained char-level GPT: over the whole held-out part, and nanoGPT's estimate. */
+/** The recipe a model folder was trained with: the run's (its recipe.json, beside best/ and last/), if any. */
+function recipeOfModel(dir: string): GptRecipe | null {
+  return startedRun(join(dir, '..'))?.recipe ?? null;
+}
+
+/**
+ * `eval gpt`: the held-out perplexity of a GPT (over every held-out token, and nanoGPT's random-batch
+ * estimate), and for the multi-task model its tasks: zh→en BLEU and chrF and en→zh chrF on a
+ * Tatoeba TSV (the dev split), Iris accuracy on the rows its training held out.
+ */
 export async function runEvalGpt(o: EvalGptOptions, log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<object> {
   if (!o.model) throw new Error('eval gpt: --model DIR is required (a model folder, or a training run: its best/)');
+  const task = o.task ?? 'perplexity';
+  if (!GPT_EVAL_TASKS.includes(task)) throw new Error(`eval gpt: --task ${JSON.stringify(task)}: expected one of ${GPT_EVAL_TASKS.join(', ')}`);
   const dir = resolveModelDirectory(o.model);
   if (!dir) throw new Error(`eval gpt: --model ${o.model}: ${existsSync(o.model) ? 'no config.json in it, nor in its best/ or last/' : 'no such directory'}`);
-  const vocabPath = join(dir, CHAR_VOCAB_FILE);
-  if (!existsSync(vocabPath)) throw new Error(`eval gpt: --model ${o.model}: no ${CHAR_VOCAB_FILE}; eval gpt measures the character-level models llmcore trains`);
-  const { model, config } = await loadGpt(dir);
-  const tokenizer = CharTokenizer.fromJson(readFileSync(vocabPath, 'utf8'), vocabPath);
-  // a run folder remembers its text and split; a bare model folder needs --text
-  // the run's recipe, read and checked as a resume reads it (a model folder outside a run has none)
-  const recipe = startedRun(join(dir, '..'))?.recipe ?? null;
-  const textPath = o.text ?? recipe?.data?.text;
-  if (!textPath) throw new Error(`eval gpt: --text FILE is required (${o.model} is not inside a training run that names its text)`);
-  const text = readText(textPath, '--text');
+  const { model, config } = await loadGpt(dir).catch((e: Error) => { throw new Error(`eval gpt: ${e.message}`); });
+  let tokenizer: GptTokenizer;
+  try {
+    tokenizer = loadAnyGptTokenizer(dir, config);
+  } catch (e) {
+    throw new Error(`eval gpt: ${(e as Error).message}`);
+  }
+  // the data: a --recipe file's, else the run's own recipe (a model folder outside a run has none)
+  const recipe = o.recipe ? resolveGptRecipe([{ source: o.recipe, values: readRecipeFile<GptRecipeFile>(o.recipe) }]) : recipeOfModel(dir);
+  const tasks: Exclude<GptEvalTask, 'all'>[] = task === 'all' ? ['perplexity', 'zh-en', 'en-zh', 'iris'] : [task];
+  const say = o.json ? () => {} : log;
+  const result: Record<string, unknown> = { model: dir };
+  for (const t of tasks) {
+    const t0 = performance.now();
+    if (t === 'perplexity') result.perplexity = evalPerplexity(o, model, config, tokenizer, recipe, say);
+    else if (t === 'iris') result.iris = evalIris(o, model, tokenizer, recipe, say);
+    else result[t] = evalTranslation(o, t, model, tokenizer, say);
+    (result[t] as { seconds: number }).seconds = (performance.now() - t0) / 1000;
+  }
+  // one task alone keeps its fields at the top, as eval gpt printed them before it had tasks
+  const out = tasks.length === 1 ? { model: dir, task, ...(result[tasks[0]] as object) } : { ...result, task };
+  if (o.output) writeFileSync(o.output, JSON.stringify(out, null, 2) + '\n');
+  if (o.json) printJson(out);
+  return out;
+}
+
+function evalPerplexity(o: EvalGptOptions, model: GptModel, config: GptConfig, tokenizer: GptTokenizer, recipe: GptRecipe | null, say: (l: string) => void): object {
+  let val: string;
+  let source: string;
+  const valFraction = o.valFraction ?? recipe?.data?.valFraction ?? 0.1;
+  if (o.text || !recipe || gptDataKind(recipe.data) === 'text') {
+    const textPath = o.text ?? recipe?.data?.text;
+    if (!textPath) throw new Error(`eval gpt: --text FILE (or --recipe FILE) is required (${o.model} is not inside a training run that names its data)`);
+    const text = readText(textPath, '--text');
+    val = text.slice(Math.floor(text.length * (1 - valFraction)));
+    source = `the last ${(valFraction * 100).toFixed(0)}% of ${textPath}`;
+  } else {
+    const data = gptRunData({ ...recipe, data: { ...recipe.data, valFraction } });
+    val = data.val;
+    source = `the held-out part of ${data.describe}`;
+  }
   let ids: Int32Array;
   try {
-    ids = Int32Array.from(tokenizer.encode(text));
+    ids = Int32Array.from(tokenizer.encode(val));
   } catch (e) {
-    throw new Error(`eval gpt: --text ${textPath}: ${(e as Error).message}`);
+    throw new Error(`eval gpt: ${source}: ${(e as Error).message}`);
   }
-  const valFraction = o.valFraction ?? recipe?.data?.valFraction ?? 0.1;
-  const { val } = splitIds(ids, valFraction);
-  const t0 = performance.now();
-  const whole = streamLoss(model, val, { context: config.nPositions });
-  const estimate = estimateLoss(model, val, {
+  const whole = streamLoss(model, ids, { context: config.nPositions });
+  const estimate = estimateLoss(model, ids, {
     batchSize: o.batchSize ?? recipe?.training?.batchSize ?? 12, context: config.nPositions,
     iters: o.evalIters ?? recipe?.training?.evalIters ?? 20, seed: o.seed ?? (recipe?.training?.seed ?? 1337) + 1,
   });
-  const result = {
-    model: dir, text: textPath, valFraction, valTokens: val.length, valLoss: whole.loss, valPerplexity: Math.exp(whole.loss),
-    valLossEstimate: estimate, seconds: (performance.now() - t0) / 1000,
-  };
-  if (o.json) printJson(result);
-  else {
-    log(`${dir}: held-out ${(valFraction * 100).toFixed(0)}% of ${textPath} (${val.length.toLocaleString('en')} characters)`);
-    log(`  loss over every held-out character (windows of ${config.nPositions}): ${whole.loss.toFixed(4)} (perplexity ${result.valPerplexity.toFixed(3)})`);
-    log(`  nanoGPT's estimate (random windows, as training reports it): ${estimate.toFixed(4)}`);
-  }
-  return result;
+  const unit = tokenizer instanceof CharTokenizer ? 'character' : 'token';
+  say(`perplexity: ${source} (${ids.length.toLocaleString('en')} ${unit}s)`);
+  say(`  loss over every held-out ${unit} (windows of ${config.nPositions}): ${whole.loss.toFixed(4)} (perplexity ${Math.exp(whole.loss).toFixed(3)})`);
+  say(`  nanoGPT's estimate (random windows, as training reports it): ${estimate.toFixed(4)}`);
+  return { text: o.text ?? recipe?.data?.text ?? recipe?.data?.tatoeba, valFraction, valTokens: ids.length, unit, valLoss: whole.loss, valPerplexity: Math.exp(whole.loss), valLossEstimate: estimate };
+}
+
+function evalTranslation(o: EvalGptOptions, direction: 'zh-en' | 'en-zh', model: GptModel, tokenizer: GptTokenizer, say: (l: string) => void): object {
+  if (!o.data) throw new Error(`eval gpt: --task ${direction} needs --data FILE, a Chinese<TAB>English TSV (the dev split: ../shared/data/tatoeba-cmn-eng/dev.tsv)`);
+  let pairs = parseTranslationTsv(readText(o.data, '--data'), o.data);
+  if (o.limit !== undefined) pairs = pairs.slice(0, o.limit);
+  const r = evaluateTranslation(model, tokenizer, pairs, direction, {
+    onProgress: (done, total) => { if (!o.json && (done % 100 === 0 || done === total)) process.stderr.write(`eval gpt: ${direction} ${done}/${total}\r`); },
+  });
+  if (!o.json) process.stderr.write('\n');
+  say(`${direction}: ${r.sentences} sentences of ${o.data}, greedy: ${r.bleu === null ? '' : `BLEU ${r.bleu.toFixed(2)}, `}chrF ${r.chrf.toFixed(2)}`);
+  const show = Math.min(3, pairs.length);
+  for (let i = 0; i < show; i++) say(`  ${direction === 'zh-en' ? pairs[i].zh : pairs[i].en} → ${r.hypotheses[i]}`);
+  return { data: o.data, sentences: r.sentences, bleu: r.bleu, chrf: r.chrf, examples: pairs.slice(0, 5).map((p, i) => ({ ...p, output: r.hypotheses[i] })) };
+}
+
+function evalIris(o: EvalGptOptions, model: GptModel, tokenizer: GptTokenizer, recipe: GptRecipe | null, say: (l: string) => void): object {
+  const irisPath = o.iris ?? recipe?.data?.iris;
+  if (!irisPath) throw new Error('eval gpt: --task iris needs --iris FILE (iris.csv), or --recipe with data.iris');
+  const perSpecies = o.irisHeldOut ?? recipe?.data?.irisHeldOutPerSpecies ?? 10;
+  const seed = o.seed ?? recipe?.training?.seed ?? 1337;
+  // the rows the fine-tuning held out: the same split, drawn with the same seed
+  let { test } = splitIris(parseIrisCsv(readText(irisPath, '--iris'), irisPath), perSpecies, seed);
+  if (o.limit !== undefined) test = test.slice(0, o.limit);
+  const r = evaluateIris(model, tokenizer, test);
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  say(`iris: ${r.flowers} held-out flowers (${perSpecies} per species, seed ${seed}), each asked in English and in Chinese: accuracy ${pct(r.accuracy.all)} (English ${pct(r.accuracy.en)}, Chinese ${pct(r.accuracy.zh)}); answered in the language asked: English ${pct(r.inLanguage.en)}, Chinese ${pct(r.inLanguage.zh)}`);
+  return { iris: irisPath, heldOutPerSpecies: perSpecies, seed, flowers: r.flowers, accuracy: r.accuracy, inLanguage: r.inLanguage, answers: r.answers.slice(0, 6) };
 }
 
 export interface ChatOptions {
@@ -615,11 +790,20 @@ export function registerGpt(program: Command): void {
   const evalCmd = commandGroup(program, 'eval');
   evalCmd
     .command('gpt')
-    .description('held-out loss of a character-level GPT llmcore trained: over every held-out character, and nanoGPT\'s random-batch estimate')
+    .description('measure a GPT: held-out perplexity (every held-out token, and nanoGPT\'s random-batch estimate); for the multi-task model zh→en BLEU/chrF and en→zh chrF on a Tatoeba TSV, Iris accuracy on the held-out rows')
     .option('--model <dir>', 'the model folder, or a training run (its best/)')
-    .option('--text <file>', 'the text (default: the one the run was trained on); its last --val-fraction is read')
-    .option('--val-fraction <x>', 'the held-out part (default: the run\'s, else 0.1)', number)
-    .option('--eval-iters <n>', 'random batches of the estimate (default: the run\'s, else 20)', positiveInteger)
+    .option('--task <task>', `what to measure: ${GPT_EVAL_TASKS.join(', ')}`, 'perplexity')
+    .option('--text <file>', 'perplexity: the text (default: the run\'s data); its last --val-fraction is read')
+    .option('--recipe <file.json>', 'perplexity and iris: take the data (held-out part, Iris split) from this recipe instead of the run\'s')
+    .option('--val-fraction <x>', 'perplexity: the held-out part (default: the run\'s, else 0.1)', number)
+    .option('--eval-iters <n>', 'perplexity: random batches of the estimate (default: the run\'s, else 20)', positiveInteger)
+    .option('--data <file.tsv>', 'zh-en, en-zh: Chinese<TAB>English pairs to translate (the dev split)')
+    .option('--iris <file.csv>', 'iris: the Iris CSV (default: the run\'s data.iris)')
+    .option('--iris-held-out <n>', 'iris: rows per species the training held out (default: the run\'s, else 10)', positiveInteger)
+    .option('--seed <n>', 'iris: the seed of the held-out draw (default: the run\'s, else 1337)', integer)
+    .option('--limit <n>', 'zh-en, en-zh, iris: only the first N pairs or flowers (for a quick look; shipped figures use all)', positiveInteger)
+    .option('--output <file.json>', 'also write the result as JSON to this file')
     .option('--json', 'print one JSON object')
+    .addHelpText('after', '\nExamples:\n  llmcore eval gpt --model runs/gpt-pretrain --task perplexity\n  llmcore eval gpt --model models/gpt-multitask --task zh-en --data ../shared/data/tatoeba-cmn-eng/dev.tsv --limit 100\n  llmcore eval gpt --model models/gpt-multitask --task iris --iris ../shared/data/iris/iris.csv --json')
     .action(async (o: EvalGptOptions) => { await runEvalGpt(o); });
 }

@@ -8,13 +8,31 @@
 import { z } from 'zod';
 import { field, resolveRecipe } from '../../train/recipe.js';
 
+/**
+ * What the model reads, told by the files named (every string of a recipe's data section is a path,
+ * relative to the recipe file): `text` alone, a text file (nanoGPT's way); `tatoeba` alone, the
+ * pre-training text built from a Tatoeba TSV (each pair's Chinese and English lines,
+ * src/models/gpt/tasks.ts); `tatoeba` and `iris`, the chat-format exchanges of the multi-task
+ * fine-tuning (zh→en, en→zh, Iris asked in either language). The held-out part is the last
+ * valFraction of the text (of the shuffled pairs; of the shuffled exchanges).
+ */
 const data = z.object({
   text: z.string().min(1, { error: 'expected the path of a UTF-8 text file' }),
+  /** A Tatoeba TSV (Chinese TAB English): the train split, never the dev one. */
+  tatoeba: z.string().min(1, { error: 'expected the path of a Chinese<TAB>English TSV' }),
+  /** Iris as CSV (../shared/data/iris/iris.csv). */
+  iris: z.string().min(1, { error: 'expected the path of iris.csv' }),
+  /** Iris rows per species held out for the accuracy (never trained on), drawn with the training seed. */
+  irisHeldOutPerSpecies: field.int(1, 49),
+  /** Copies of each training flower per language among the exchanges. */
+  irisRepeats: field.int(1, 10_000),
   valFraction: field.num(0, 0.9, 'the training part must keep at least a tenth of the text'),
 }).strict();
 
 const tokenizer = z.object({
-  kind: z.literal('char', { error: 'expected "char" (one token per character, as nanoGPT\'s shakespeare_char)' }),
+  kind: z.enum(['char', 'bpe'], { error: 'expected "char" (one token per character, as nanoGPT\'s shakespeare_char) or "bpe" (a byte-level BPE learned on the training text)' }),
+  /** The BPE's vocabulary: 256 bytes + merges (kind "bpe"). */
+  vocabSize: field.int(257, 1_000_000),
 }).strict();
 
 const model = z.object({
@@ -24,6 +42,8 @@ const model = z.object({
   /** The context: positions the model reads at once (n_positions), and the length of a training window. */
   context: field.int(1, 65_536),
   dropout: field.num(0, 0.99),
+  /** A model folder to start from (fine-tuning): its weights and tokenizer; the shape above must be its. */
+  init: z.string().min(1, { error: 'expected the path of a GPT model folder' }),
 }).strict();
 
 const training = z.object({
@@ -61,14 +81,19 @@ export const gptRecipeFile = z.object({
 export const gptRecipe = z.object({
   chapter: z.literal('gpt'),
   description: z.string().optional(),
-  data: data.partial({ text: true }),
-  tokenizer,
-  model,
+  data: data.partial({ text: true, tatoeba: true, iris: true }),
+  tokenizer: tokenizer.partial({ vocabSize: true }),
+  model: model.partial({ init: true }),
   training,
 }).strict().superRefine((r, ctx) => {
   if (r.model.nEmbd % r.model.nHead !== 0) {
     ctx.addIssue({ code: 'custom', path: ['model', 'nEmbd'], message: `${r.model.nEmbd} is not divisible by model.nHead ${r.model.nHead}` });
   }
+  if (r.tokenizer.kind === 'bpe' && r.tokenizer.vocabSize === undefined && !r.model.init) {
+    ctx.addIssue({ code: 'custom', path: ['tokenizer', 'vocabSize'], message: 'a "bpe" tokenizer needs its vocabulary size (e.g. 4096)' });
+  }
+  if (r.data.text && r.data.tatoeba) ctx.addIssue({ code: 'custom', path: ['data', 'text'], message: 'give data.text (a text file) or data.tatoeba (a TSV), not both' });
+  if (r.data.iris && !r.data.tatoeba) ctx.addIssue({ code: 'custom', path: ['data', 'iris'], message: 'the multi-task exchanges need data.tatoeba too (the translation pairs)' });
   if (r.training.minLr > r.training.lr) {
     ctx.addIssue({ code: 'custom', path: ['training', 'minLr'], message: `${r.training.minLr} is above training.lr ${r.training.lr}: the cosine goes down to it` });
   }
@@ -82,10 +107,15 @@ export type GptRecipe = z.infer<typeof gptRecipe>;
 export type GptTrainingSettings = GptRecipe['training'];
 export type GptModelSettings = GptRecipe['model'];
 
+/** What a recipe's data section trains on, by the files it names. */
+export function gptDataKind(data: GptRecipe['data']): 'text' | 'tatoeba' | 'multitask' {
+  return data.iris ? 'multitask' : data.tatoeba ? 'tatoeba' : 'text';
+}
+
 /** nanoGPT's CPU recipe for character-level Tiny Shakespeare (809,856 parameters at its 65 characters). */
 export const DEFAULT_GPT_RECIPE: GptRecipe = {
   chapter: 'gpt',
-  data: { valFraction: 0.1 },
+  data: { valFraction: 0.1, irisHeldOutPerSpecies: 10, irisRepeats: 10 },
   tokenizer: { kind: 'char' },
   model: { nLayer: 4, nHead: 4, nEmbd: 128, context: 64, dropout: 0 },
   training: {
