@@ -9,11 +9,12 @@ import { w3Lstm, w3Rnn } from './w3-lm.js';
 import { w4 } from './w4-decode.js';
 import { w5Knn } from './knn.js';
 import { w6 } from './w6-gpt.js';
+import { w7 } from './w7-vit.js';
 import { loadavg } from 'node:os';
 import { getBackend } from '../src/backend/backend.js';
 import type { Measurement, Workload } from './workload.js';
 
-const WORKLOADS: Workload[] = [w1, w2Tiny, w2Small, w3Lstm, w3Rnn, w4, w5Knn, w6];
+const WORKLOADS: Workload[] = [w1, w2Tiny, w2Small, w3Lstm, w3Rnn, w4, w5Knn, w6, w7];
 
 function parseArgs(argv: string[]): { ids: string[]; libs: string[]; json: boolean } {
   const ids: string[] = [];
@@ -94,6 +95,12 @@ async function main(): Promise<void> {
   console.log(`llmcore backend: ${getBackend().name} (LLMCORE_BACKEND=wasm or LLMCORE_NATIVE=0 measures the WebAssembly kernels)`);
   console.log(`ratio = ours/peer for throughput, peer/ours for ms (W4): above 1× llmcore is faster. — = not measured for that lib.`);
   for (const w of chosen) for (const n of w.notes ?? []) console.log(n);
+  // the same model on both sides: its size and the matmul work of one step, as each library counted them
+  for (const m of results) {
+    if (m.params !== undefined || m.flopsPerStep !== undefined) {
+      console.log(`${m.workload} ${m.lib}: ${m.params?.toLocaleString('en-US') ?? '?'} parameters, ${m.flopsPerStep?.toLocaleString('en-US') ?? '?'} matmul FLOPs per step`);
+    }
+  }
   for (const x of skipped) console.log(`skipped: ${x.workload} on ${x.lib}: ${x.why} (npm run bench -- ${x.workload} --lib ${x.lib} runs it)`);
   // threads each library ran with (PyTorch and scikit-learn report the better of 1 and all cores)
   for (const lib of ['llmcore', ...peers]) {

@@ -10,6 +10,10 @@ export interface Measurement {
   shape?: string;
   /** W1: which operands are read transposed ("nn", "tn", "nt", "tt"). */
   trans?: string;
+  /** W7: the model's parameter count, so two libraries are seen to train the same model. */
+  params?: number;
+  /** W7: FLOPs of the matmuls one training step runs (2·m·k·n each, forward and backward), counted at the kernels. */
+  flopsPerStep?: number;
 }
 
 export interface Workload {
