@@ -6,3 +6,14 @@ export {
   type MemoryExperimentOptions, type MemoryExperimentResult, type MemoryModelResult, type MemoryModelKind, type MemoryScore, type ThroughputRow, type MemoryHooks,
 } from './experiment.js';
 export { memorySvg } from './plot.js';
+export { featuresFromEmbeddings, inputGradientNorms, forgetGateTrace, type ForgetGateTrace } from './gradients.js';
+export {
+  DEFAULT_DISTANCE_OPTIONS, DEFAULT_GRADIENT_OPTIONS, runDistanceExperiment, runGradientExperiment, distanceBatches, trainOnStream,
+  type DistanceOptions, type DistanceResult, type DistanceModelResult, type GradientOptions, type GradientResult, type GradientModelResult, type DistanceHooks,
+} from './distance.js';
+export { DEFAULT_PARALLEL_OPTIONS, runParallelBenchmark, sequentialDepth, type ParallelOptions, type ParallelResult, type ParallelRow } from './parallel.js';
+export {
+  gradientClaim, distanceClaim, parallelClaim, gradientHeadline, distanceHeadline, parallelHeadline, sequenceHeadlines, SAVED_LAGS,
+  type SequenceClaims, type GradientClaim, type DistanceClaim, type ParallelClaim,
+} from './claims.js';
+export { gradientSvg, distanceSvg, parallelSvg } from './plot.js';
