@@ -198,9 +198,15 @@ def main(argv):
     resume_from = None
     if rank == 0:
         try:
-            resume_from = prepare_run_dir(a.out, a.resume, a.force)
-            if not resume_from and not a.init:
+            # the inputs are checked before the folder is claimed, as llmcore does
+            if not a.resume and not a.init:
                 raise Refused('give --init DIR (the translator model directory to start from) or --resume')
+            for option, path in (('--train', a.train), ('--dev', a.dev), ('--train', a.train + '.json'), ('--dev', a.dev + '.json')):
+                if not os.path.isfile(path):
+                    raise Refused(f'{option}: no file {path} (write it with `llmcore data tokenize`)')
+            if a.init and not a.resume and not os.path.isfile(os.path.join(a.init, 'config.json')):
+                raise Refused(f'--init {a.init}: no config.json (give a translator model directory, e.g. one `llmcore data tokenize --new` wrote)')
+            resume_from = prepare_run_dir(a.out, a.resume, a.force)
         except Refused as e:
             msg = str(e)
     agree(msg)
