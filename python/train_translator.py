@@ -284,7 +284,8 @@ def main(argv):
     def evaluate_and_save(complete):
         t0 = time.time()
         dev_loss = evaluate()
-        record = {'devLoss': dev_loss, 'epoch': s['epoch'] + (0 if complete else 1), 'step': s['step'], 'complete': complete,
+        # 1-based, as llmcore's records: the epoch being (or just) trained
+        record = {'devLoss': dev_loss, 'epoch': s['epoch'] + 1, 'step': s['step'], 'complete': complete,
                   'evalSeconds': time.time() - t0, 'trainSeconds': s['seconds'], 'trainLoss': s['epochLossSum'] / max(s['epochTokens'], 1),
                   'world': world}
         s['history'].append(record)
