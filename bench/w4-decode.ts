@@ -33,7 +33,8 @@ export function makeW4Sources(seed = 4): Int32Array[] {
   return Array.from({ length: W4.sentences }, () => randomIds(g, 1, W4.srcLength, TINY.vocab));
 }
 
-const config = {
+/** The W2-TINY translator W4 decodes with (maxLen 64: up to 63 target tokens). */
+export const W4_CONFIG = {
   srcVocab: TINY.vocab, tgtVocab: TINY.vocab, dModel: TINY.dModel, nhead: TINY.nhead, numEncoderLayers: TINY.layers,
   numDecoderLayers: TINY.layers, dimFeedforward: TINY.dimFeedforward, dropout: 0.1, maxLen: 64,
 };
@@ -43,7 +44,7 @@ async function sentenceSeconds(lib: string): Promise<number> {
   let next = 0;
   const opts = { warmup: 3, minRuns: 10, minSeconds: 5 };
   if (lib === 'llmcore') {
-    const model = new Seq2SeqTransformer(config, { generator: new Generator(1) }).eval();
+    const model = new Seq2SeqTransformer(W4_CONFIG, { generator: new Generator(1) }).eval();
     const srcs = sources.map((s) => new Tensor(s, [1, W4.srcLength]));
     return (await time(() => {
       const out = model.greedyDecode(srcs[next++ % srcs.length], { bos: W4.bos, eos: -1, maxLen: W4.tgtTokens });
@@ -52,7 +53,7 @@ async function sentenceSeconds(lib: string): Promise<number> {
     }, opts)).seconds;
   }
   const tf = await useTf(lib as TfLib);
-  const model = new TfSeq2SeqTransformer(config);
+  const model = new TfSeq2SeqTransformer(W4_CONFIG);
   const srcs = sources.map((s) => tf.tensor2d(s, [1, W4.srcLength], 'int32'));
   const seconds = (await time(() => tf.tidy(() => {
     const enc = model.encode(srcs[next++ % srcs.length], false);
@@ -78,7 +79,7 @@ async function onnxruntimeMeasurement(): Promise<Measurement> {
   } catch (e) {
     throw new Error(`W4 onnxruntime: onnxruntime-node does not load (${(e as Error).message.split('\n')[0]}); npm install brings it (a devDependency)`);
   }
-  const model = new Seq2SeqTransformer(config, { generator: new Generator(1) }).eval();
+  const model = new Seq2SeqTransformer(W4_CONFIG, { generator: new Generator(1) }).eval();
   const sources = makeW4Sources();
   const expected = sources.map((s) => model.greedyDecode(new Tensor(s, [1, W4.srcLength]), { bos: W4.bos, eos: -1, maxLen: W4.tgtTokens })[0]);
   const r = await peer.onnxruntimeW4(model, sources, expected, {

@@ -73,3 +73,49 @@ async function uncached(s: { encoder: ort.InferenceSession; decoder: ort.Inferen
   }
   return prefix.slice(1);
 }
+
+/**
+ * The choice of graphs, measured: `npx tsx bench/peers/onnxruntime.ts [--tokens 12,48]` decodes W4's
+ * sources with the KV-cache decoder step and with the uncached prefix rerun, interleaved (so that a
+ * shared machine's load falls on both alike), and prints the medians per target length.
+ */
+async function compareForms(lengths: number[]): Promise<void> {
+  const { Generator, Tensor } = await import('../../src/index.js');
+  const { Seq2SeqTransformer } = await import('../../src/models/seq2seq/model.js');
+  const { makeW4Sources, W4, W4_CONFIG } = await import('../w4-decode.js');
+  const { loadavg } = await import('node:os');
+  const model = new Seq2SeqTransformer(W4_CONFIG, { generator: new Generator(1) }).eval();
+  const { encoder, decoder } = exportTranslatorOnnx(model);
+  const options = { intraOpNumThreads: 1, interOpNumThreads: 1 };
+  const s = { encoder: await ort.InferenceSession.create(encoder, options), decoder: await ort.InferenceSession.create(decoder, options) };
+  const c = model.config;
+  const shape = { layers: c.numDecoderLayers, heads: c.nhead, headDim: c.dModel / c.nhead, vocab: c.tgtVocab };
+  const sources = makeW4Sources().map((x) => [...x]);
+  const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ONNX Runtime 1 thread; llmcore ${(await import('../w2-transformer.js')).llmcoreThreads()} threads`);
+  for (const n of lengths) {
+    const o = { bos: W4.bos, tgtTokens: n };
+    const search = { bos: W4.bos, eos: -1, maxLen: n, minLen: 0 };
+    const ms: Record<'llmcore' | 'cache' | 'nocache', number[]> = { llmcore: [], cache: [], nocache: [] };
+    for (let i = 0; i < 43; i++) {
+      const src = sources[i % sources.length];
+      const t0 = performance.now();
+      const want = model.greedyDecode(new Tensor(Int32Array.from(src), [1, src.length]), { bos: W4.bos, eos: -1, maxLen: n })[0];
+      const t1 = performance.now();
+      const [h] = await greedyTranslateOnnx(s, rt, shape, [src], search);
+      const t2 = performance.now();
+      const u = await uncached(s, shape, src, o);
+      const t3 = performance.now();
+      if (h.tokens.join() !== want.join() || u.join() !== want.join()) throw new Error(`source ${i % sources.length}: ONNX Runtime's tokens differ from llmcore's`);
+      if (i >= 3) (ms.llmcore.push(t1 - t0), ms.cache.push(t2 - t1), ms.nocache.push(t3 - t2));
+    }
+    console.log(`${n} tokens: median ms/sentence llmcore ${median(ms.llmcore).toFixed(2)}, ONNX Runtime with the KV cache ${median(ms.cache).toFixed(2)}, rerunning the prefix ${median(ms.nocache).toFixed(2)} (40 interleaved runs)`);
+  }
+  console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const lengths = args.includes('--tokens') ? args[args.indexOf('--tokens') + 1].split(',').map(Number) : [12, 48];
+  await compareForms(lengths);
+}
