@@ -216,6 +216,15 @@ export function formatGradientTable(r: GradientResult): string[] {
       lines.push(`${'  LSTM mean Π f'.padEnd(24)} ${lags.map((d) => exp1(m.forgetGate!.retained[d]).padStart(8)).join(' ')}`);
     }
   }
+  const A = r.models[0]?.animalLags ?? [];
+  if (A.length) {
+    lines.push(`‖∂h_T/∂x_animal‖: the dependence on the word to remember, the animal L words before the last (${r.options.stories} stories per L):`);
+    lines.push(`${'model'.padEnd(24)} ${A.map((L) => `L=${L}`.padStart(8)).join(' ')}`);
+    for (const m of r.models) {
+      lines.push(`${`${LABEL[m.kind]} untrained`.padEnd(24)} ${m.animalUntrained.map((v) => exp1(v).padStart(8)).join(' ')}`);
+      if (m.animalTrained.length) lines.push(`${`${LABEL[m.kind]} trained`.padEnd(24)} ${m.animalTrained.map((v) => exp1(v).padStart(8)).join(' ')}`);
+    }
+  }
   const acc = r.models.filter((m) => m.accuracyAtMaxD !== undefined).map((m) => `${LABEL[m.kind]} ${pct(m.accuracyAtMaxD!)}`);
   if (acc.length) lines.push(`trained: ${r.options.steps} steps × ${r.options.batchSize} one-name stories, d ${r.options.draw} in 0…${r.options.maxD}, seed ${r.options.seed}; accuracy at d = ${r.options.maxD}: ${acc.join(', ')}`);
   return lines;

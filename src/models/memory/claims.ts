@@ -16,7 +16,12 @@ export interface GradientClaim {
   maxD: number;
   stories: number;
   lags: number[];
-  models: { kind: string; parameters: number; untrained: number[]; trained: number[]; retained?: number[]; gate?: number[]; accuracyAtMaxD?: number }[];
+  /** Lags of the animal word (the one to remember) and, per model, ‖∂h_T/∂x_animal‖ there. */
+  animalLags: number[];
+  models: {
+    kind: string; parameters: number; untrained: number[]; trained: number[]; animalUntrained: number[]; animalTrained: number[];
+    retained?: number[]; gate?: number[]; accuracyAtMaxD?: number;
+  }[];
 }
 
 export interface DistanceClaim {
@@ -53,9 +58,9 @@ export function gradientClaim(r: GradientResult, command: string): GradientClaim
   const lags = SAVED_LAGS.filter((d) => d <= r.options.maxLag);
   const at = (ys: number[]): number[] => (ys.length ? lags.map((d) => sig(ys[d])) : []);
   return {
-    command, seed: r.options.seed, steps: r.options.steps, maxD: r.options.maxD, stories: r.options.stories, lags,
+    command, seed: r.options.seed, steps: r.options.steps, maxD: r.options.maxD, stories: r.options.stories, lags, animalLags: r.models[0]?.animalLags ?? [],
     models: r.models.map((m) => ({
-      kind: m.kind, parameters: m.parameters, untrained: at(m.untrained), trained: at(m.trained),
+      kind: m.kind, parameters: m.parameters, untrained: at(m.untrained), trained: at(m.trained), animalUntrained: m.animalUntrained.map(sig), animalTrained: m.animalTrained.map(sig),
       ...(m.forgetGate ? { retained: at(m.forgetGate.retained), gate: at(m.forgetGate.gate) } : {}),
       ...(m.accuracyAtMaxD !== undefined ? { accuracyAtMaxD: m.accuracyAtMaxD } : {}),
     })),
@@ -81,16 +86,19 @@ const NAME: Record<string, string> = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU', tra
 const e1 = (v: number): string => (v === 0 ? '0' : v.toExponential(0).replace('e+', 'e'));
 const pct = (v: number): string => `${Math.round(v * 100)}%`;
 
-/** "Forgetting, directly": each model's trained ‖∂h/∂x‖ at the shortest and longest saved lags. */
+/**
+ * "Forgetting, directly": each model's ‖∂h_T/∂x_animal‖ — the dependence on the word it must remember
+ * — with the animal nearest, 100 words back and farthest (trained when the file has trained curves).
+ */
 export function gradientHeadline(c: GradientClaim): string {
-  const far = c.lags.filter((d) => d >= 100);
-  const last = c.lags.length - 1;
+  const lags = c.animalLags;
+  const picks = [0, lags.indexOf(100) >= 0 ? lags.indexOf(100) : Math.floor(lags.length / 2), lags.length - 1].filter((i, k, a) => i >= 0 && a.indexOf(i) === k);
+  const trained = c.models.some((m) => m.animalTrained.length);
   const parts = c.models.map((m) => {
-    const ys = m.trained.length ? m.trained : m.untrained;
-    return `${NAME[m.kind] ?? m.kind} ${e1(ys[0])} → ${e1(ys[c.lags.indexOf(far[0] ?? c.lags[last])])} → ${e1(ys[last])}`;
+    const ys = trained && m.animalTrained.length ? m.animalTrained : m.animalUntrained;
+    return `${NAME[m.kind] ?? m.kind} ${picks.map((i) => e1(ys[i])).join(' → ')}`;
   });
-  const trained = c.models.some((m) => m.trained.length) ? `trained ${c.steps} steps` : 'untrained';
-  return `Forgetting, directly: ‖∂h_T/∂x_{T−d}‖ at d = 0 → ${far[0] ?? c.lags[last]} → ${c.lags[last]} (${trained}): ${parts.join('; ')}.`;
+  return `Forgetting, directly: ‖∂h_T/∂x‖ of the animal word ${picks.map((i) => lags[i]).join(' → ')} words back (${trained ? `trained ${c.steps} steps` : 'untrained'}): ${parts.join('; ')}.`;
 }
 
 /** "Forgetting, behaviourally": accuracy at the shortest and longest tested distance, mean and seed range. */

@@ -13,6 +13,7 @@ import { yieldToEventLoop } from '../../train/trainer.js';
 import { MemoryTask, type MemoryBatch } from './task.js';
 import { MEMORY_LR, drawDistance, makeMemoryModel, scoreMemory, testBatches, trainMemoryStep, type MemoryModelKind } from './experiment.js';
 import { inputGradientNorms, forgetGateTrace } from './gradients.js';
+import type { WordLM } from '../lm/model.js';
 
 export interface DistanceOptions {
   models: MemoryModelKind[];
@@ -165,12 +166,24 @@ export interface GradientModelResult {
   untrained: number[];
   /** The same after `steps` training steps (empty when steps = 0). */
   trained: number[];
+  /**
+   * The dependence on the one word the answer needs: ‖∂h_T/∂x_animal‖ in stories whose animal lies
+   * `animalLags[i]` words before the last position (untrained, and trained when steps > 0). The curve
+   * above averages over whatever word sits at d — mostly filler, which a trained model may have
+   * learned to ignore; this one asks about the word it must remember.
+   */
+  animalLags: number[];
+  animalUntrained: number[];
+  animalTrained: number[];
   /** LSTM only: the trained forget gates by d (mean f, and the running product Π f). */
   forgetGate?: { gate: number[]; retained: number[] };
   /** Test accuracy of the trained model at d = maxD (the curve belongs to a model that learned the task, or not). */
   accuracyAtMaxD?: number;
   finalLoss?: number;
 }
+
+/** Lags of the animal word at which its curve is measured (6: no filler). */
+export const ANIMAL_LAGS = [6, 10, 20, 50, 100, 150, 200, 300, 400, 600, 800, 1000];
 
 export interface GradientResult {
   options: GradientOptions;
@@ -199,16 +212,22 @@ export async function runGradientExperiment(options: Partial<GradientOptions> = 
   const T = task.length(fillers);
   const probe = task.batch(new Rng(o.seed * 31 + 5), fillers, o.stories);
   const context = Math.max(T, task.length(o.maxD));
+  // "<name> is a <animal> ." then the filler: the animal is the 4th word, lag = T − 4 = fillers + 6
+  const animalLags = ANIMAL_LAGS.filter((L) => L <= o.maxLag);
+  const animalProbes = animalLags.map((L) => task.batch(new Rng(o.seed * 31 + 7 + L), L - 6, o.stories));
+  const animalCurve = (model: WordLM): number[] => animalProbes.map((b, i) => inputGradientNorms(model, b.ids, b.B, b.T, o.seed)[animalLags[i]]);
   const out: GradientModelResult[] = [];
   for (const kind of o.models) {
     if (hooks.signal?.aborted) break;
     const untrainedModel = makeMemoryModel(kind, task.vocab.size, context, o.seed);
     const r: GradientModelResult = {
       kind, parameters: untrainedModel.numParameters(), untrained: Array.from(inputGradientNorms(untrainedModel, probe.ids, probe.B, T, o.seed).slice(0, o.maxLag + 1)), trained: [],
+      animalLags, animalUntrained: animalCurve(untrainedModel), animalTrained: [],
     };
     if (o.steps > 0) {
       const { model, finalLoss } = await trainOnStream(kind, task, o, context, o.seed, hooks.signal);
       r.trained = Array.from(inputGradientNorms(model, probe.ids, probe.B, T, o.seed).slice(0, o.maxLag + 1));
+      r.animalTrained = animalCurve(model);
       r.finalLoss = finalLoss;
       r.accuracyAtMaxD = scoreMemory(model, testBatches(task, o.maxD, 128, o.seed)).accuracy;
       if (kind === 'lstm') {

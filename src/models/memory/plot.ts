@@ -177,7 +177,7 @@ const niceTicks = (max: number, n = 5): number[] => {
  */
 export function gradientSvg(r: GradientResult): string {
   const floor = 1e-40;
-  const all = r.models.flatMap((m) => [...m.untrained, ...m.trained]).filter((v) => v > 0);
+  const all = r.models.flatMap((m) => [...m.untrained, ...m.trained, ...m.animalTrained]).filter((v) => v > 0);
   const top = 10 ** Math.ceil(Math.log10(Math.max(10, ...all)));
   const series: Series[] = [];
   for (const m of r.models) {
@@ -185,14 +185,19 @@ export function gradientSvg(r: GradientResult): string {
     const pts = (ys: number[]): [number, number][] => ys.map((v, d) => [d, Math.max(floor, v)]);
     if (m.trained.length) series.push({ points: pts(m.trained), color, label: `${NAME[m.kind]}, trained ${r.options.steps} steps` });
     series.push({ points: pts(m.untrained), color, dash: '6 4', label: `${NAME[m.kind]}, untrained` });
+    const animal = m.animalTrained.length ? m.animalTrained : m.animalUntrained;
+    if (animal.length) {
+      series.push({ points: animal.map((v, i) => [m.animalLags[i], Math.max(floor, v)] as [number, number]), color, dash: '1 3', dots: true, label: `${NAME[m.kind]}: the animal word, ${m.animalTrained.length ? 'trained' : 'untrained'}` });
+    }
     if (m.forgetGate) series.push({ points: pts(m.forgetGate.retained), color: '#0b7285', dash: '2 3', label: 'LSTM (trained): mean Π f, the cell path' });
   }
   const maxLag = r.options.maxLag;
+  const H = Math.max(480, 120 + series.length * 18);
   const ax: Axis = { log: false, min: 0, max: maxLag, label: 'distance d back from the last word', ticks: niceTicks(maxLag), format: String };
   const ay: Axis = { log: true, min: floor, max: top, label: '‖∂h_T / ∂x_{T−d}‖ (log scale)', ticks: pow10Ticks(floor, top, 5), format: expFmt };
-  return svgDoc(900, 480, 'Forgetting, directly: how much the last state still depends on the word d steps back',
-    `${r.options.stories} stories of ${maxLag + 1} words; Jacobian norm (Frobenius); 0 (float32 underflow) drawn at ${expFmt(floor)}; seed ${r.options.seed}`,
-    [...panel(80, 70, 520, 340, ax, ay, series), ...legend(630, 90, series)]);
+  return svgDoc(960, H, 'Forgetting, directly: how much the last state still depends on the word d steps back',
+    `lines: the word at d in ${r.options.stories} stories of ${maxLag + 1} words; dots: the animal word at d; Jacobian norm (Frobenius); 0 (float32 underflow) drawn at ${expFmt(floor)}; seed ${r.options.seed}`,
+    [...panel(80, 70, 520, 340, ax, ay, series), ...legend(630, 80, series)]);
 }
 
 /** Accuracy against distance: the mean over seeds as a line, the seeds' min … max as a band, chance dashed. */

@@ -69,8 +69,13 @@ test('a tiny distance run and gradient run: one accuracy row per seed, mean/min/
   assert.deepEqual(gc.lags, [0, 1, 2, 5, 10, 20, 50]);
   const rnn = gc.models[0];
   assert.equal(rnn.trained[0], Number(g.models[0].trained[0].toPrecision(3)));
+  // the animal word's curve: at lags 6 (no filler) … 50, the word the answer needs
+  assert.deepEqual(gc.animalLags, [6, 10, 20, 50]);
+  assert.equal(g.models[0].animalTrained.length, 4);
   const line = gradientHeadline(gc);
-  assert.ok(line.includes(`RNN ${rnn.trained[0].toExponential(0).replace('e+', 'e')} → `), line);
+  const e = (v: number) => v.toExponential(0).replace('e+', 'e');
+  assert.ok(line.startsWith('Forgetting, directly: ‖∂h_T/∂x‖ of the animal word 6 → 20 → 50 words back (trained 2 steps): '), line);
+  assert.ok(line.includes(`RNN ${e(rnn.animalTrained[0])} → ${e(rnn.animalTrained[2])} → ${e(rnn.animalTrained[3])}; LSTM`), line);
 });
 
 test('the timing benchmark: every model at every shape, per-sequence = per-step / B, the counted depth', async () => {
