@@ -70,17 +70,22 @@ test('llmcore tokenizes → torchrun trains on 2 processes → llmcore translate
   ].join('\n')]).stdout);
   assert.equal(py.n, pairs.length);
   assert.deepEqual(py.first, [pairs[0].src, pairs[0].tgt]);
+  const batchCounts: number[] = [];
   for (const epoch of [0, 1]) {
     const mine = bucketBatches(pairs, { maxTokens: RECIPE.training.maxTokens, seed: new Generator(RECIPE.training.seed * 100003 + epoch) }).map((b) => b.map((p) => p.i));
     assert.deepEqual(py.batches[epoch], mine, `epoch ${epoch} batches`);
+    batchCounts.push(mine.length);
   }
+  // an odd count: the epoch's last step has a batch for one process only, which must not stall the other
+  assert.equal(batchCounts[0] % 2, 1, `epoch 1 has ${batchCounts[0]} batches; choose a slice with an odd count`);
+  const epochSteps = Math.ceil(batchCounts[0] / 2);
 
-  // torchrun, two CPU processes
+  // torchrun, two CPU processes, one whole epoch
   const run = join(dir, 'run');
   const trainArgs = ['torchrun.py', '--nproc_per_node=2', 'train_translator.py', '--train', join(dir, 'train.tokens'), '--dev', join(dir, 'dev.tokens'), '--out', run, '--quiet'];
-  const trained = python([...trainArgs, '--init', init, '--max-steps', '4'], { timeout: 150_000 });
+  const trained = python([...trainArgs, '--init', init, '--epochs', '1'], { timeout: 150_000 });
   const summary = JSON.parse(trained.stdout.trim().split('\n').pop()!);
-  assert.deepEqual({ reason: summary.reason, step: summary.step, world: summary.world }, { reason: 'steps', step: 4, world: 2 });
+  assert.deepEqual({ reason: summary.reason, step: summary.step, world: summary.world }, { reason: 'epochs', step: epochSteps, world: 2 });
   assert.equal(readFileSync(join(run, 'best', 'tokenizer.json'), 'utf8'), readFileSync(join(init, 'tokenizer.json'), 'utf8'), 'tokenizer.json copied untouched');
 
   const translated = llmcore(['translate', '--model', run, '--beam', '1'], { input: '我们走吧。\n' });
@@ -90,7 +95,7 @@ test('llmcore tokenizes → torchrun trains on 2 processes → llmcore translate
   const inputs = join(dir, 'inputs.json');
   writeFileSync(inputs, JSON.stringify(INPUTS));
   const fromTorch = await llmcoreLogits(join(run, 'best'), INPUTS);
-  assert.equal(fromTorch.step, 4);
+  assert.equal(fromTorch.step, epochSteps);
   const d1 = maxAbsDiff(fromTorch.logits, await twinLogits(join(run, 'best'), inputs, join(dir, 'a.safetensors')));
   assert.ok(d1 <= 1e-5, `torch-trained model: llmcore vs PyTorch logits differ by ${d1}`);
   const fromInit = await llmcoreLogits(init, INPUTS);
@@ -101,12 +106,12 @@ test('llmcore tokenizes → torchrun trains on 2 processes → llmcore translate
   assert.ok(d3 <= 1e-5, `llmcore-trained shipped model: logits differ by ${d3}`);
   t.diagnostic(`max |llmcore − PyTorch| logits: torch-trained ${d1.toExponential(2)}, llmcore-initialised ${d2.toExponential(2)}, shipped zh-en ${d3.toExponential(2)}`);
 
-  // resume: the run goes on from step 4 to 6, its log grows, last/ moves on
-  // (one process this time: the step count, not the process count, is the run's position)
-  const resumed = python([...trainArgs.slice(2), '--resume', '--max-steps', '6'], { timeout: 150_000 });
-  assert.equal(JSON.parse(resumed.stdout.trim().split('\n').pop()!).step, 6);
-  assert.equal((await loadTranslator(join(run, 'last'))).step, 6);
-  assert.equal(readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').length, 2);
+  // resume into a second epoch, stopped 2 steps in: its log grows, last/ moves on
+  // (one process this time: the batches consumed, not the process count, are the run's position)
+  const resumed = python([...trainArgs.slice(2), '--resume', '--epochs', '2', '--max-steps', String(epochSteps + 2)], { timeout: 150_000 });
+  assert.deepEqual(JSON.parse(resumed.stdout.trim().split('\n').pop()!).step, epochSteps + 2);
+  assert.equal((await loadTranslator(join(run, 'last'))).step, epochSteps + 2);
+  assert.deepEqual(readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).epoch), [1, 2]);
   assert.ok(!existsSync(join(run, 'last.prev')) && !existsSync(join(run, 'last.next')));
 
   // refusals, each one line: a run without --resume/--force, a token file of another tokenizer
