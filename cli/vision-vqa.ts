@@ -115,7 +115,7 @@ export async function runTrainVqa(o: TrainVqaFlags, fileLayer?: { source: string
     config.model = { ...config.model, pixelMean: vc.pixelMean, pixelStd: vc.pixelStd };
     (model.config as VqaConfig).pixelMean = vc.pixelMean;
     (model.config as VqaConfig).pixelStd = vc.pixelStd;
-    const copied = warmStartFromVit(model, tensors, vc.imageSize);
+    const copied = warmStartFromVit(model, tensors, vc.imageSize, generator);
     say(`warm start: ${copied.length} tensors of the image encoder from ${ws}`);
   }
   const task = new VqaTask(model, asLabelled(train), asLabelled(val), t, generator);

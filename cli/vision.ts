@@ -4,12 +4,11 @@
  *                          budget, best/ and last/, --resume, Ctrl-C saves); settings: defaults ←
  *                          --recipe ← flags, chosen on a validation split carved from train.
  *   llmcore eval vision    test accuracy of a model (--model DIR), or of a baseline (--arch knn | logistic)
- *   llmcore vision classify --index N   one test image: the picture as the model sees it and its top classes
+ *   llmcore vision classify|ask|describe   a picture file or test images (cli/vision-ask.ts)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { Generator } from '../src/util/random.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
 import { checkResumeConflicts, RecipeError } from '../src/train/recipe.js';
@@ -19,13 +18,14 @@ import { Linear } from '../src/nn/layers.js';
 import { Adam } from '../src/optim/adam.js';
 import { crossEntropy } from '../src/ops/nn.js';
 import { Tensor } from '../src/tensor/tensor.js';
-import { DEFAULT_VIT_CONFIG, imagesToTensor, VisionTransformer, type VitConfig } from '../src/models/vision/model.js';
+import { DEFAULT_VIT_CONFIG, VisionTransformer, type VitConfig } from '../src/models/vision/model.js';
 import { evaluateImages, VisionTask, visionTrainer, type LabelledImages, type VisionMetrics } from '../src/models/vision/train.js';
 import { resolveVisionRecipe, type VisionRecipe, type VisionRecipeFile } from '../src/models/vision/recipe.js';
 import { FASHION_CLASSES, findFashionDir, loadImageSet, splitValidation, type ImageSet } from '../src/models/vision/data.js';
 import { loadVision, loadVisionConfig, loadVisionWeights, saveVision, VISION_FORMAT, type VisionDirConfig } from '../src/models/vision/checkpoint.js';
 import { runTraining } from './training.js';
 import { runTrainVqa, runEvalVqa, type TrainVqaFlags } from './vision-vqa.js';
+import { runAsk, runClassifyPicture, type AskOptions, type ClassifyPictureOptions } from './vision-ask.js';
 import type { VqaRecipeFile } from '../src/models/vision/vqa-recipe.js';
 import { visionArch } from '../src/models/vision/vqa-checkpoint.js';
 import { given, readRecipeFile } from './recipe-file.js';
@@ -118,7 +118,12 @@ export async function runTrainVision(o: TrainVisionOptions): Promise<Record<stri
   if (o.resume && !rawFile && existsSync(join(o.out, 'recipe.json'))) runArch = (JSON.parse(readFileSync(join(o.out, 'recipe.json'), 'utf8')) as { arch?: unknown }).arch;
   const arch = o.arch ?? (typeof rawFile?.arch === 'string' ? rawFile.arch : typeof runArch === 'string' ? runArch : 'vit');
   if (rawFile?.arch !== undefined && o.arch !== undefined && rawFile.arch !== o.arch) throw new Error(`train vision: --arch ${o.arch} contradicts ${o.recipe}'s "arch": ${JSON.stringify(rawFile.arch)}`);
-  if (arch === 'vqa') return runTrainVqa(o, rawFile ? { source: o.recipe!, values: rawFile as VqaRecipeFile } : undefined);
+  if (arch === 'vqa') {
+    // a resume without --recipe reads the run's own recipe (its data folder and warm start among it)
+    const runRecipe = join(o.out, 'recipe.json');
+    const base = rawFile ? { source: o.recipe!, values: rawFile as VqaRecipeFile } : runArch !== undefined ? { source: runRecipe, values: JSON.parse(readFileSync(runRecipe, 'utf8')) as VqaRecipeFile } : undefined;
+    return runTrainVqa(o, base);
+  }
   if (arch !== 'vit') throw new Error(`train vision: --arch ${arch} is not trainable here; the vision chapter trains --arch vit (the classifier) or vqa (image + question → answer); knn and logistic are baselines of \`llmcore eval vision --arch\``);
   if (rawFile) delete rawFile.arch;
   const fileLayer = rawFile as VisionRecipeFile | undefined;
@@ -294,57 +299,6 @@ export async function runEvalVision(o: EvalVisionOptions): Promise<Record<string
   return { arch, accuracy, correct, images: test.count, seconds, ...extra };
 }
 
-export interface ClassifyOptions {
-  index: number;
-  model?: string;
-  data?: string;
-  split?: string;
-  top?: number;
-  show?: boolean;
-  json?: boolean;
-}
-
-/** The 28×28 picture in the terminal, as the model sees it: darker characters for brighter pixels. */
-export function renderImage(pixels: Uint8Array, size: number): string[] {
-  const ramp = ' .:-=+*#%@';
-  const lines: string[] = [];
-  for (let r = 0; r < size; r++) {
-    let line = '';
-    for (let c = 0; c < size; c++) {
-      const ch = ramp[Math.min(ramp.length - 1, Math.floor((pixels[r * size + c] / 256) * ramp.length))];
-      line += ch + ch;
-    }
-    lines.push(line.trimEnd());
-  }
-  return lines;
-}
-
-export async function runClassify(o: ClassifyOptions): Promise<Record<string, unknown>> {
-  const out = (line: string): void => { if (!o.json) process.stdout.write(line + '\n'); };
-  const split = o.split ?? 'test';
-  if (split !== 'test' && split !== 'train') throw new Error(`vision classify: --split must be test or train, got '${split}'`);
-  const { dir: modelDir, loaded } = await openModel(o.model);
-  const set = loadImageSet(findFashionDir(o.data), split);
-  if (o.index >= set.count) throw new Error(`vision classify: --index ${o.index} is past the ${split} set's ${set.count} images (0 to ${set.count - 1})`);
-  const { model, config } = loaded;
-  const size = set.rows;
-  const pixels = set.pixels.subarray(o.index * size * size, (o.index + 1) * size * size);
-  const logits = noGrad(() => model.forward(imagesToTensor(set.pixels, [o.index], size, config.model.pixelMean, config.model.pixelStd)));
-  const probs = Array.from(logits.softmax(1).contiguousData(), Number);
-  const ranked = probs.map((p, i) => ({ label: i, name: config.classes[i], prob: p })).sort((a, b) => b.prob - a.prob).slice(0, o.top ?? 3);
-  const truth = set.labels[o.index];
-  if (o.show) for (const l of renderImage(pixels, size)) out(l);
-  out(`${split} image ${o.index} (true class: ${config.classes[truth]}) → ${ranked[0].name}${ranked[0].label === truth ? ' ✓' : ' ✗'}`);
-  for (const r of ranked) out(`  ${r.name.padEnd(12)} ${r.prob.toFixed(3)}  ${'█'.repeat(Math.round(r.prob * 30))}`);
-  return { index: o.index, split, label: truth, trueClass: config.classes[truth], predicted: ranked[0].label, predictedClass: ranked[0].name, top: ranked, model: modelDir };
-}
-
-function indexOption(value: string): number {
-  const v = integer(value);
-  if (v < 0) throw new InvalidArgumentError(`expected an image index ≥ 0, got '${value}'`);
-  return v;
-}
-
 export function registerVision(program: Command): void {
   const train = commandGroup(program, 'train');
   train
@@ -407,19 +361,40 @@ export function registerVision(program: Command): void {
       if (o.json) printJson(r);
     });
 
-  const vision = program.command('vision').description('use the vision chapter\'s model');
-  vision
-    .command('classify')
-    .description('classify one Fashion-MNIST image by its index: its top classes with probabilities (--show draws the 28×28 input)')
-    .requiredOption('--index <n>', 'the image\'s index in the split (0-based)', indexOption)
+  const vision = program.command('vision').description('use the vision chapter\'s models on a picture: a PNG or JPEG file of yours, or test images by index');
+  const pictureOptions = (c: Command): Command => c
+    .option('--index <n>', 'a test image instead of a file (ask/describe: four, a,b,c,d, make a 2×2 scene)')
+    .option('--data <dir>', 'Fashion-MNIST folder for --index (default: $LLMCORE_FASHION_MNIST, then /usr/share/datasets/fashion-mnist)')
+    .option('--show', 'print the input as the model sees it (after preprocessing a file: grayscale, inverted if the background is light, cropped, padded square, resized)')
+    .option('--json', 'print the result as JSON');
+  pictureOptions(vision
+    .command('classify [file]')
+    .description('classify one picture (PNG or JPEG) or test image with the ViT: its top classes with probabilities; a low top probability is said ("not sure")')
     .option('--model <dir>', 'ViT model folder, or a training run (its best/) (default: the shipped models/fashion-vit)')
-    .option('--data <dir>', 'Fashion-MNIST folder (default: $LLMCORE_FASHION_MNIST, then /usr/share/datasets/fashion-mnist)')
-    .option('--split <name>', 'test (default) or train')
-    .option('--top <n>', 'classes listed (default 3)', positiveInteger)
-    .option('--show', 'print the 28×28 image as the model sees it')
-    .option('--json', 'print the answer as JSON')
-    .action(async (o: ClassifyOptions) => {
-      const r = await runClassify(o);
+    .option('--top <n>', 'classes listed (default 3)', positiveInteger))
+    .action(async (file: string | undefined, o: ClassifyPictureOptions) => {
+      const r = await runClassifyPicture(file, o);
+      if (o.json) printJson(r);
+    });
+  const askOptions = (c: Command): Command => pictureOptions(c
+    .option('--model <dir>', 'VQA model folder, or a training run (its best/) (default: the shipped models/fashion-vqa)')
+    .option('--grid', 'the file is a 2×2 scene: each quarter is prepared as one item')
+    .option('--attention <out.svg>', 'draw, for each word of the answer, the decoder\'s attention over the picture (and with --patch the encoder\'s)')
+    .option('--patch <n>', 'also show the encoder\'s self-attention from this patch (0–63, reading order over the 8×8 patches)', integer));
+  askOptions(vision
+    .command('ask [file]')
+    .description('ask the image-and-question model about a picture, in English or Chinese; it answers in the language of the question, and prints where each answer word looked')
+    .option('-q, --question <text>', 'e.g. "What is this?", "What is in the top left?", "Is there a bag?", "Describe the picture.", 这是什么?, 左上角是什么?, 有包吗?, 描述这张图片。'))
+    .action(async (file: string | undefined, o: AskOptions) => {
+      const r = await runAsk(file, o, 'ask');
+      if (o.json) printJson(r);
+    });
+  askOptions(vision
+    .command('describe [file]')
+    .description('ask the image-and-question model to describe a picture (the items in reading order)')
+    .option('--lang <en|zh>', 'the language of the description (default en)'))
+    .action(async (file: string | undefined, o: AskOptions) => {
+      const r = await runAsk(file, o, 'describe');
       if (o.json) printJson(r);
     });
 }

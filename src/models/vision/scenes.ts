@@ -243,6 +243,8 @@ export function decodeText(ids: readonly number[]): string {
 
 /** Which language a question is in: Chinese if it holds Han characters, English if it is Latin letters, else null. */
 export function questionLanguage(text: string): Lang | null {
+  // kana or hangul: Japanese or Korean, even with Han characters among them
+  if (/[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(text)) return null;
   if (/\p{Script=Han}/u.test(text)) return 'zh';
   if (/[a-z]/i.test(text) && !/[^\x00-\x7f？]/.test(text)) return 'en';
   return null;

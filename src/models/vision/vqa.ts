@@ -155,7 +155,7 @@ export class VqaModel extends Module {
    * (question and <sep>) in one pass, then one word at a time until every row wrote <eos>.
    * `record.cross` receives, per generated word, the last layer's cross-attention (B, 1, N) (heads averaged).
    */
-  greedy(memory: Tensor, prefixes: readonly (readonly number[])[], sceneOf: readonly number[], record?: { perWord: Tensor[] }): number[][] {
+  greedy(memory: Tensor, prefixes: readonly (readonly number[])[], sceneOf: readonly number[], record?: { perWord: Tensor[]; probs?: number[][] }): number[][] {
     const B = prefixes.length;
     const P = prefixes[0]?.length ?? 0;
     if (prefixes.some((p) => p.length !== P)) throw new ShapeError('VqaModel.greedy: every prefix must have the same length (left-pad the questions)');
@@ -176,6 +176,12 @@ export class VqaModel extends Module {
         record.perWord.push(last.slice(1, T - 1, T));
       }
       const next = Array.from(logits.argmax(2).contiguousData(), Number);
+      if (record?.probs) {
+        // how sure the model was of each word it chose: what a user can read its doubt from
+        const p = logits.softmax(2).contiguousData();
+        const V = this.config.vocab.length;
+        for (let b = 0; b < B; b++) if (!done[b]) (record.probs[b] ??= []).push(Number(p[b * V + next[b]]));
+      }
       for (let b = 0; b < B; b++) {
         if (done[b]) continue;
         if (next[b] === EOS) done[b] = true;
@@ -199,7 +205,7 @@ export class VqaModel extends Module {
  * Warm start: the image encoder takes a trained ViT's patch embedding and encoder layers (same names),
  * and its positions tile the ViT's 28×28 grid over each quarter of the scene. Returns the names copied.
  */
-export function warmStartFromVit(vqa: VqaModel, vit: Map<string, Tensor> | Record<string, Tensor>, vitImageSize: number): string[] {
+export function warmStartFromVit(vqa: VqaModel, vit: Map<string, Tensor> | Record<string, Tensor>, vitImageSize: number, generator: Generator = defaultGenerator()): string[] {
   const dict = vit instanceof Map ? vit : new Map(Object.entries(vit));
   const own = new Map(vqa.namedParameters());
   const copied: string[] = [];
@@ -218,11 +224,19 @@ export function warmStartFromVit(vqa: VqaModel, vit: Map<string, Tensor> | Recor
     const src = pos.contiguousData() as Float32Array;
     const C = vqa.config.dModel;
     const dst = vqa.pos_embed.data as Float32Array;
+    // tiled, the ViT's positions say where a patch is within its quarter but not which quarter: one
+    // random vector per quarter, as large as the ViT's positions, tells the quarters apart (with the
+    // positions alone, a pilot's decoder could not tell the top left from the bottom right)
+    let sq = 0;
+    for (const v of src) sq += v * v;
+    const spread = Math.sqrt(sq / src.length);
+    const quarter = Array.from({ length: 4 }, () => Array.from({ length: C }, () => spread * generator.normal()));
+    const half = side / 2;
     for (let r = 0; r < side; r++) for (let c = 0; c < side; c++) {
       const from = ((r % vitSide) * vitSide + (c % vitSide)) * C;
-      // added to the random init, which tells the four quarters apart
+      const q = quarter[(r >= half ? 2 : 0) + (c >= half ? 1 : 0)];
       const to = (r * side + c) * C;
-      for (let k = 0; k < C; k++) dst[to + k] += src[from + k];
+      for (let k = 0; k < C; k++) dst[to + k] = src[from + k] + q[k];
     }
     copied.push('pos_embed');
   }
