@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FASHION_MNIST_FILES, FASHION_MNIST_URL } from '../../src/data/fashion-mnist.js';
+import { runDataFashionMnist, type DataFashionMnistOptions } from '../../cli/data.js';
 import { loadImageSet } from '../../src/models/vision/data.js';
 import { tempDir } from '../decode/tiny-translator.js';
 import { missingFixture } from '../helpers/fixtures.js';
@@ -24,6 +25,17 @@ const SHARED = fileURLToPath(new URL('../../../shared/data/fashion-mnist/', impo
 const NAMES = FASHION_MNIST_FILES.map((f) => f.name);
 
 const archive = (name: string): Buffer => readFileSync(join(SHARED, name));
+
+/** The archive with its last pixel changed: the right size and header, other contents (made once: it takes seconds). */
+const tamperedCache = new Map<string, Buffer>();
+function tampered(name: string): Buffer {
+  if (!tamperedCache.has(name)) {
+    const raw = gunzipSync(archive(name));
+    raw[raw.length - 1] ^= 1;
+    tamperedCache.set(name, gzipSync(raw, { level: 1 }));
+  }
+  return tamperedCache.get(name)!;
+}
 
 const hits: string[] = [];
 const server = createServer((req, res) => {
@@ -38,10 +50,7 @@ const server = createServer((req, res) => {
     const body = name === NAMES[0] ? archive(NAMES[3]) : archive(name);
     res.end(body);
   } else if (dir === 'tampered') {
-    // the right length and header, one pixel changed
-    const raw = gunzipSync(archive(name));
-    raw[raw.length - 1] ^= 1;
-    res.end(gzipSync(raw));
+    res.end(tampered(name));
   } else if (dir === 'html') {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<html>rate limited</html>');
@@ -69,8 +78,6 @@ function llmcore(args: string[]): Promise<{ code: number | null; out: string; er
     child.on('close', (code) => done({ code, out, err }));
   });
 }
-
-const leftovers = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
 test('the checksums written in the code are those of the shared copy (unpacked SHA-256 and size); its archives are not upstream\'s', (t) => {
   if (missingFixture(t, join(SHARED, NAMES[0]))) return;
@@ -101,52 +108,48 @@ test('llmcore data fashion-mnist fetches the four files, checked, where the visi
   assert.deepEqual([testSet.count, testSet.rows, testSet.labels[0]], [10_000, 28, 9]);
 
   const before = hits.length;
-  const again = await llmcore(['data', 'fashion-mnist', '--out', out, '--url', `${base}/ok`]);
-  assert.equal(again.code, 0, again.err);
+  const err: string[] = [];
+  const again = await runDataFashionMnist({ out, url: `${base}/ok` }, { stderr: (t) => void err.push(t), stderrIsTTY: false });
   assert.equal(hits.length, before, 'verified files are not fetched again');
-  assert.equal((again.err.match(/already in .*, contents verified/g) ?? []).length, 4);
-  assert.match(again.err, /--data .*fm or LLMCORE_FASHION_MNIST=/);
+  assert.deepEqual(again.files.map((f) => f.status), ['present', 'present', 'present', 'present']);
+  assert.equal((err.join('').match(/already in .*, contents verified/g) ?? []).length, 4);
+  assert.match(err.join(''), /--data .*fm or LLMCORE_FASHION_MNIST=/);
 });
 
-test('contents that are not Fashion-MNIST are refused and an existing file is left as it was; server errors and no server are one line', async (t) => {
+test('contents that are not Fashion-MNIST are refused and an existing file is left as it was; bad servers, no server, caps: one clear error each', async (t) => {
   if (missingFixture(t, join(SHARED, NAMES[0]))) return;
   const dir = tempDir('fashion-');
   const out = join(dir, 'fm');
   mkdirSync(out);
   // an earlier, broken copy of the first file: replaced only by a verified one
   writeFileSync(join(out, NAMES[0]), 'not gzip');
+  tampered(NAMES[0]); // before the downloads start, so the server answers without a pause
   const closed = createServer();
   await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
   const port = (closed.address() as AddressInfo).port;
   await new Promise((r) => closed.close(r));
-  const runs = await Promise.all([
-    llmcore(['data', 'fashion-mnist', '--out', out, '--url', `${base}/wrong`]),
-    llmcore(['data', 'fashion-mnist', '--out', join(dir, 'b'), '--url', `${base}/tampered/`]),
-    llmcore(['data', 'fashion-mnist', '--out', join(dir, 'c'), '--url', `${base}/down`]),
-    llmcore(['data', 'fashion-mnist', '--out', join(dir, 'd'), '--url', `${base}/html`]),
-    llmcore(['data', 'fashion-mnist', '--out', join(dir, 'e'), '--url', `http://127.0.0.1:${port}/fm`]),
-    llmcore(['data', 'fashion-mnist', '--out', join(dir, 'f'), '--url', 'fm/']),
-  ]);
-  const url = `${base}/wrong/${NAMES[0]}`.replace(/[./]/g, '\\$&');
-  const expected = [
-    new RegExp(`^llmcore: data fashion-mnist: ${url} unpacks to 10,008 bytes with sha256 0402a96d[0-9a-f]{56}, not Fashion-MNIST's train-images-idx3-ubyte\\.gz \\(47,040,016 bytes, sha256 c59f468a[0-9a-f]{56}\\)\\n$`),
-    /^llmcore: data fashion-mnist: http:\/\/127\.0\.0\.1:\d+\/tampered\/train-images-idx3-ubyte\.gz unpacks to 47,040,016 bytes with sha256 (?!c59f468a)[0-9a-f]{64}, not Fashion-MNIST's train-images-idx3-ubyte\.gz \(47,040,016 bytes, sha256 c59f468a/,
-    /^llmcore: data fashion-mnist: http:\/\/127\.0\.0\.1:\d+\/down\/train-images-idx3-ubyte\.gz answered HTTP 503 Service Unavailable\. Check the network or pass --url for a mirror; on Debian, `apt-get install dataset-fashion-mnist` installs the same files in \/usr\/share\/datasets\/fashion-mnist, where the vision commands look\.\n$/,
-    /^llmcore: data fashion-mnist: http:\/\/127\.0\.0\.1:\d+\/html\/train-images-idx3-ubyte\.gz is not complete gzip data \(incorrect header check\)\n$/,
-    /^llmcore: data fashion-mnist: cannot download http:\/\/127\.0\.0\.1:\d+\/fm\/train-images-idx3-ubyte\.gz: ECONNREFUSED\. Check the network .*apt-get install dataset-fashion-mnist/,
-    /^llmcore: data fashion-mnist: --url fm\/ is not an http:\/\/ or https:\/\/ URL of a folder holding train-images-idx3-ubyte\.gz\n$/,
+  const at = (sub: string, url: string, more: Partial<DataFashionMnistOptions> = {}): Promise<unknown> =>
+    runDataFashionMnist({ out: join(dir, sub), url, ...more }, { stderr: () => {}, stderrIsTTY: false });
+  const wrong = `${base}/wrong/${NAMES[0]}`.replace(/[./]/g, '\\$&');
+  const cases: [() => Promise<unknown>, RegExp][] = [
+    [() => at('fm', `${base}/wrong`), new RegExp(`^Error: data fashion-mnist: ${wrong} unpacks to 10,008 bytes with sha256 0402a96d[0-9a-f]{56}, not Fashion-MNIST's train-images-idx3-ubyte\\.gz \\(47,040,016 bytes, sha256 c59f468a[0-9a-f]{56}\\)$`)],
+    [() => at('b', `${base}/tampered/`), /^Error: data fashion-mnist: http:\/\/127\.0\.0\.1:\d+\/tampered\/train-images-idx3-ubyte\.gz unpacks to 47,040,016 bytes with sha256 (?!c59f468a)[0-9a-f]{64}, not Fashion-MNIST's train-images-idx3-ubyte\.gz \(47,040,016 bytes, sha256 c59f468a/],
+    [() => at('d', `${base}/html`), /^Error: data fashion-mnist: http:\/\/127\.0\.0\.1:\d+\/html\/train-images-idx3-ubyte\.gz is not complete gzip data \(incorrect header check\)$/],
+    [() => at('e', `http://127.0.0.1:${port}/fm`), /^Error: data fashion-mnist: cannot download http:\/\/127\.0\.0\.1:\d+\/fm\/train-images-idx3-ubyte\.gz: ECONNREFUSED\. Check the network .*apt-get install dataset-fashion-mnist/],
+    [() => at('f', 'fm/'), /^Error: data fashion-mnist: --url fm\/ is not an http:\/\/ or https:\/\/ URL of a folder holding train-images-idx3-ubyte\.gz$/],
+    [() => at('g', `${base}/ok`, { maxUnpacked: 1e6 }), /^Error: data fashion-mnist: http:\/\/127\.0\.0\.1:\d+\/ok\/train-images-idx3-ubyte\.gz unpacks to more than the cap of 1 MB \(--max-unpacked\); refused$/],
+    [() => at('h', `${base}/ok`, { maxDownload: 1e6 }), /^Error: data fashion-mnist: http:\/\/127\.0\.0\.1:\d+\/ok\/train-images-idx3-ubyte\.gz announces 26\.4 MB, more than the cap of 1 MB \(--max-download\); refused$/],
   ];
-  runs.forEach((r, i) => {
-    const lines = r.err.split('\n').filter((l) => l.startsWith('llmcore:'));
-    assert.equal(r.code, 1, r.err);
-    assert.equal(lines.length, 1, r.err);
-    assert.match(lines[0] + '\n', expected[i]);
-    assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
-  });
+  for (const [run, message] of cases) await assert.rejects(run(), (e: Error) => (assert.match(String(e), message), true));
   assert.equal(readFileSync(join(out, NAMES[0]), 'utf8'), 'not gzip');
-  assert.deepEqual(readdirSync(out), [NAMES[0]]);
-  for (const d of ['b', 'c', 'd', 'e']) assert.deepEqual(readdirSync(join(dir, d)), [], d);
-  assert.deepEqual(leftovers(out), []);
+  assert.deepEqual(readdirSync(out), [NAMES[0]], 'no temporary file left');
+  for (const d of ['b', 'd', 'e', 'g', 'h']) assert.deepEqual(readdirSync(join(dir, d)), [], d);
+
+  // through the command line: one line, the Debian advice, no stack trace, nothing written
+  const down = await llmcore(['data', 'fashion-mnist', '--out', join(dir, 'c'), '--url', `${base}/down`]);
+  assert.equal(down.code, 1, down.err);
+  assert.match(down.err, /^downloading http:\/\/127\.0\.0\.1:\d+\/down\/train-images-idx3-ubyte\.gz\nllmcore: data fashion-mnist: http:\/\/127\.0\.0\.1:\d+\/down\/train-images-idx3-ubyte\.gz answered HTTP 503 Service Unavailable\. Check the network or pass --url for a mirror; on Debian, `apt-get install dataset-fashion-mnist` installs the same files in \/usr\/share\/datasets\/fashion-mnist, where the vision commands look\.\n$/);
+  assert.deepEqual(readdirSync(join(dir, 'c')), []);
 });
 
 test('llmcore data fashion-mnist --help tells where the files come from, how they are checked, the Debian package and the limits', async () => {
