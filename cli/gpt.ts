@@ -11,7 +11,7 @@
  * then the flags. The model folders are Hugging Face GPT-2 folders with a char-vocab.json, which
  * `llmcore generate` and `llmcore chat` read.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Generator } from '../src/util/random.js';
@@ -197,12 +197,14 @@ export async function runTrainGpt(o: TrainGptOptions, log: (line: string) => voi
   const { resumeFrom, paths } = prepareRunDirectory(o.out, { chapter: 'gpt', resume: o.resume, force: o.force });
 
   const data = gptRunData(recipe);
-  const fingerprint = sha256(data.train + '\u0000' + data.val);
+  // of the whole text, as runs of a text file have always been fingerprinted (train + val is the file)
+  const fingerprint = sha256(data.train + data.val);
   let tokenizer: GptTokenizer;
   let initWeights: string | undefined;
   if (resumeFrom) {
     if (!started) throw new Error(`--resume: ${join(o.out, 'recipe.json')} is missing or unreadable; the run's settings are not known`);
     if (started.sha256 && started.sha256 !== fingerprint) {
+      if (data.files.text) throw new Error(`--resume: --text ${data.files.text} is not the text the run in ${o.out} was started on (${started.recipe.data.text}); resume on that text, or start a new run`);
       throw new Error(`--resume: the data (${Object.values(data.files).join(', ')}) is not what the run in ${o.out} was started on; resume on that data, or start a new run`);
     }
     const saved = started.recipe;
@@ -710,6 +712,23 @@ export async function runSweep(o: SweepOptions, log: (line: string) => void = (l
   return result;
 }
 
+/**
+ * `gpt ship`: a model folder for shipping — the weights of a run's best/ (or any GPT folder) in
+ * float16, its config and tokenizer files; everything else (optimizer state, logs) stays behind.
+ */
+export async function runShipGpt(o: { model?: string; out: string; json?: boolean }, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<object> {
+  if (!o.model) throw new Error('gpt ship: --model DIR is required (a training run: its best/, or a model folder)');
+  const dir = resolveModelDirectory(o.model);
+  if (!dir) throw new Error(`gpt ship: --model ${o.model}: ${existsSync(o.model) ? 'no config.json in it, nor in its best/ or last/' : 'no such directory'}`);
+  if (resolve(dir) === resolve(o.out)) throw new Error(`gpt ship: --out ${o.out} is the model folder itself; write the shipped copy elsewhere`);
+  const { model, config } = await loadGpt(dir).catch((e: Error) => { throw new Error(`gpt ship: ${e.message}`); });
+  const tokenizer = loadAnyGptTokenizer(dir, config);
+  await saveGpt(o.out, model, { dtype: 'F16', files: tokenizerFiles(tokenizer) });
+  const bytes = ['config.json', 'model.safetensors', ...Object.keys(tokenizerFiles(tokenizer))].reduce((n, f) => n + statSync(join(o.out, f)).size, 0);
+  log(`gpt ship: ${dir} → ${o.out}: ${model.numParameters().toLocaleString('en')} parameters in float16, ${(bytes / 1e6).toFixed(2)} MB with the tokenizer`);
+  return { model: dir, out: o.out, parameters: model.numParameters(), bytes };
+}
+
 const chatNumber = (min: number, what: string) => (v: string): number => {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new InvalidArgumentError(`expected ${what}, got '${v}'`);
@@ -730,6 +749,17 @@ export function registerGpt(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (o: SweepOptions) => {
       const r = await runSweep(o);
+      if (o.json) printJson(r);
+    });
+
+  gpt
+    .command('ship')
+    .description('copy a trained GPT for shipping: float16 weights, config.json and the tokenizer (no optimizer state or logs)')
+    .option('--model <dir>', 'a training run (its best/) or a model folder')
+    .requiredOption('--out <dir>', 'the folder to write, e.g. models/gpt-multitask')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { model?: string; out: string; json?: boolean }) => {
+      const r = await runShipGpt(o);
       if (o.json) printJson(r);
     });
 

@@ -26,13 +26,16 @@ export const ANSWER_STOPS = ['\n\n', `\n${CHAT_USER}:`, `\n${CHAT_ASSISTANT}:`];
 
 /**
  * The model's greedy answer to one user turn: the chat transcript of that turn, continued until a
- * stop text, `maxTokens` tokens, or the context is full. Deterministic.
+ * stop text, `maxTokens` tokens, or the context is full. Deterministic. A prompt too long to leave
+ * room for the answer loses its start, as in `llmcore chat`.
  * @example answer(model, tokenizer, zhEnPrompt('我正在吃饭。')) // 'I am eating.'
  */
 export function answer(model: GptModel, tokenizer: TextTokenizer, prompt: string, maxTokens = 64): string {
-  const ids = tokenizer.encode(chatPrompt(prompt));
+  let ids = tokenizer.encode(chatPrompt(prompt));
+  // as llmcore chat does: room for the answer (maxTokens, at most half the context), the prompt's start dropped if need be
+  const reserve = Math.min(maxTokens, Math.floor(model.config.nPositions / 2));
+  if (ids.length > model.config.nPositions - reserve) ids = ids.slice(ids.length - (model.config.nPositions - reserve));
   const room = model.config.nPositions - ids.length;
-  if (room < 1) throw new Error(`the prompt is ${ids.length} tokens, the model's context ${model.config.nPositions}: no room for an answer`);
   const decoder = new TextDecoder('utf-8');
   const textOf = (tokens: readonly number[]): string => decoder.decode(tokenizer.decodeBytes(tokens));
   const hitsStop = (text: string): boolean => ANSWER_STOPS.some((s) => text.includes(s));

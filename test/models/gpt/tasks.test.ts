@@ -96,3 +96,14 @@ test('answer: a GPT trained on one exchange gives it back greedily and stops at 
   for (const a of iris.answers) assert.equal(a.predicted, irisSpeciesOf(a.answer));
   assert.equal(iris.accuracy.all, iris.answers.filter((a) => a.predicted === 'setosa').length / 2);
 });
+
+test('answer: a prompt longer than the context loses its start (as in llmcore chat) instead of failing', () => {
+  const prompt = zhEnPrompt('我正在吃饭。'.repeat(10));
+  const tokenizer = CharTokenizer.fromText(chatPrompt(prompt) + '\n');
+  const model = new GptModel(gptConfig({ vocabSize: tokenizer.vocabSize, nPositions: 16, nEmbd: 8, nLayer: 1, nHead: 2, nInner: null, bosTokenId: null, eosTokenId: null }), { generator: new Generator(1) });
+  assert.ok(tokenizer.encode(chatPrompt(prompt)).length > 16);
+  const a = answer(model, tokenizer, prompt, 5);
+  assert.equal(typeof a, 'string');
+  assert.ok([...a].length <= 5, JSON.stringify(a));
+  assert.equal(answer(model, tokenizer, prompt, 5), a, 'greedy: the same answer again');
+});
