@@ -5,7 +5,7 @@
  * Chinese (greedy, so the same answers every time), and each word of the English answer shows its
  * attention over the scene's 8×8 patches as a terminal heatmap.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadVqa } from '../src/models/vision/vqa-checkpoint.js';
 import { answerText, composeScene, questionText, encodeText, CLASS_WORDS, POSITIONS, SCENE_SIZE } from '../src/models/vision/scenes.js';
@@ -20,6 +20,14 @@ export interface VisionSamples {
   indices: number[];
   labels: number[];
   pixels: string;
+}
+
+/** Writes `dir`/samples.json: the listed 28×28 images of a set (shipping a model: `source` says where they come from). */
+export function writeSamples(dir: string, set: { pixels: Uint8Array; labels: ArrayLike<number> }, indices: readonly number[], source: string): void {
+  const pixels = new Uint8Array(indices.length * 784);
+  indices.forEach((k, i) => pixels.set(set.pixels.subarray(k * 784, (k + 1) * 784), i * 784));
+  const samples: VisionSamples = { source, size: 28, indices: [...indices], labels: indices.map((k) => set.labels[k]), pixels: Buffer.from(pixels).toString('base64') };
+  writeFileSync(join(dir, 'samples.json'), JSON.stringify(samples) + '\n');
 }
 
 /** Reads `dir`/samples.json (checked: sizes agree). */

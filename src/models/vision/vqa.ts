@@ -164,7 +164,8 @@ export class VqaModel extends Module {
     const out: number[][] = Array.from({ length: B }, () => []);
     const done = new Array<boolean>(B).fill(false);
     let ids = new Tensor(Int32Array.from(prefixes.flat()), [B, P]);
-    for (let step = 0; step < this.config.maxAnswer; step++) {
+    // at most A − 1 words: the answer and its <eos> fit the position table
+    for (let step = 0; step < this.config.maxAnswer - 1; step++) {
       const past = cache.position;
       const T = ids.shape[1];
       const rec: AttentionRecord | undefined = record ? { self: [], cross: [] } : undefined;
@@ -187,7 +188,7 @@ export class VqaModel extends Module {
         if (next[b] === EOS) done[b] = true;
         else out[b].push(next[b]);
       }
-      if (done.every(Boolean) || cache.position >= this.config.maxQuestion + this.config.maxAnswer) break;
+      if (done.every(Boolean)) break;
       ids = new Tensor(Int32Array.from(next), [B, 1]);
     }
     return out;
