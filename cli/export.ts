@@ -1,6 +1,7 @@
 /**
- * `llmcore export onnx --model DIR --out DIR2`: a model directory as ONNX graphs for ONNX Runtime
- * (onnxruntime-node on a server, onnxruntime-web in a page), weights as float32 initializers:
+ * `llmcore export onnx --model DIR --out DIR2 [--float16]`: a model directory as ONNX graphs for ONNX
+ * Runtime (onnxruntime-node on a server, onnxruntime-web in a page), weights as float32 initializers
+ * (float16 with --float16, widened at load):
  *
  *   translator (config.json format llmcore-translator)  → encoder.onnx + decoder.onnx (KV cache in/out)
  *   GPT (a GPT-2 folder, as `llmcore train gpt` writes)  → model.onnx (past/present keys and values)
@@ -30,6 +31,8 @@ export interface OnnxManifest {
   model: 'translator' | 'gpt';
   opset: number;
   irVersion: number;
+  /** How the weights are stored (computed in float32 either way). */
+  weights: 'float32' | 'float16';
   /** The directory exported. */
   source: string;
   graphs: Record<string, { inputs: string[]; outputs: string[] }>;
@@ -91,7 +94,8 @@ function copyIfThere(from: string, to: string, names: readonly string[]): string
  * Exports the model directory `modelDir` (or the best/ model of a training run) into `outDir`.
  * Returns the manifest it wrote as onnx.json.
  */
-export async function exportOnnx(modelDir: string, outDir: string): Promise<OnnxManifest> {
+export async function exportOnnx(modelDir: string, outDir: string, options: { float16?: boolean } = {}): Promise<OnnxManifest> {
+  const float16 = options.float16 ?? false;
   if (!existsSync(modelDir)) fail(`--model ${modelDir}: no such directory`);
   if (!statSync(modelDir).isDirectory()) fail(`--model ${modelDir} is a file; give a model directory`);
   const dir = resolveModelDirectory(modelDir);
@@ -102,7 +106,7 @@ export async function exportOnnx(modelDir: string, outDir: string): Promise<Onnx
   const version = String((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version);
   const files: Record<string, Uint8Array> = {};
   let manifest: OnnxManifest;
-  const base = { format: 'llmcore-onnx', version: 1, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION, source: dir } as const;
+  const base = { format: 'llmcore-onnx', version: 1, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION, weights: float16 ? 'float16' : 'float32', source: dir } as const;
   // the loaders' own errors name the file and field; this prefix says which command met them
   const load = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
@@ -114,7 +118,7 @@ export async function exportOnnx(modelDir: string, outDir: string): Promise<Onnx
   if (kind === 'translator') {
     const { model } = await load(() => loadTranslator(dir));
     const c = model.config;
-    const { encoder, decoder } = exportTranslatorOnnx(model, version);
+    const { encoder, decoder } = exportTranslatorOnnx(model, { producerVersion: version, float16 });
     files['encoder.onnx'] = encoder;
     files['decoder.onnx'] = decoder;
     const N = TRANSLATOR_NAMES;
@@ -132,7 +136,7 @@ export async function exportOnnx(modelDir: string, outDir: string): Promise<Onnx
     };
   } else {
     const { model, config: c } = await load(() => loadGpt(dir));
-    files['model.onnx'] = exportGptOnnx(model, version);
+    files['model.onnx'] = exportGptOnnx(model, { producerVersion: version, float16 });
     const N = GPT_NAMES;
     const each = (f: (n: number) => string, g: (n: number) => string): string[] => Array.from({ length: c.nLayer }, (_, i) => [f(i), g(i)]).flat();
     manifest = {
@@ -157,12 +161,13 @@ export function registerExport(program: Command): void {
   const exp = program.command('export').description('write a trained model in another format');
   exp
     .command('onnx')
-    .description('export a translator or GPT model directory as ONNX graphs for ONNX Runtime (opset 17, float32 weights)')
+    .description('export a translator or GPT model directory as ONNX graphs for ONNX Runtime (opset 17)')
     .requiredOption('--model <dir>', 'the model directory (a translator, e.g. models/zh-en, or a GPT-2 folder; a training run: its best/)')
     .requiredOption('--out <dir>', 'where the .onnx files, onnx.json and the copied config/tokenizer files go (created if needed)')
+    .option('--float16', 'store the weights as float16: half the file, still computed in float32 (ONNX Runtime widens them at load); exact for a model saved in F16, such as models/zh-en')
     .option('--json', 'print onnx.json (graphs, input/output names, sizes) instead of a summary')
     .addHelpText('after', `
-ONNX opset ${ONNX_OPSET}, IR version ${ONNX_IR_VERSION}; weights are float32 initializers. KV tensors are
+ONNX opset ${ONNX_OPSET}, IR version ${ONNX_IR_VERSION}; weights are float32 initializers (float16 with --float16). KV tensors are
 (batch, heads, length, head_dim); ids are int64. docs/onnx.md has a decoding loop.
 
 ${TRANSLATOR_HELP}
@@ -172,13 +177,13 @@ ${GPT_HELP}
 Examples:
   llmcore export onnx --model models/zh-en --out zh-en-onnx
   llmcore export onnx --model runs/shakespeare --out shakespeare-onnx`)
-    .action(async (o: { model: string; out: string; json?: boolean }) => {
-      const m = await exportOnnx(o.model, o.out);
+    .action(async (o: { model: string; out: string; json?: boolean; float16?: boolean }) => {
+      const m = await exportOnnx(o.model, o.out, { float16: o.float16 });
       if (o.json) {
         printJson(m);
         return;
       }
       const sizes = Object.entries(m.bytes).map(([f, b]) => `${f} ${(b / 1e6).toFixed(1)} MB`).join(', ');
-      process.stdout.write(`exported the ${m.model} in ${m.source} to ${o.out}: ${sizes} (opset ${m.opset}; inputs and outputs in onnx.json)\n`);
+      process.stdout.write(`exported the ${m.model} in ${m.source} to ${o.out}: ${sizes} (opset ${m.opset}, ${m.weights} weights; inputs and outputs in onnx.json)\n`);
     });
 }

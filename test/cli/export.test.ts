@@ -76,10 +76,25 @@ test('export onnx --model GPT_DIR: model.onnx with logits within 1e-4 of llmcore
   assert.equal(readFileSync(join(out, 'char-vocab.json'), 'utf8'), vocab);
   const m = JSON.parse(readFileSync(join(out, 'onnx.json'), 'utf8'));
   assert.deepEqual(m.graphs['model.onnx'].inputs, ['input_ids', 'past.0.key', 'past.0.value', 'past.1.key', 'past.1.value']);
+  assert.equal(m.weights, 'float32');
   const session = await ort.InferenceSession.create(join(out, 'model.onnx'), opts);
   const c = await compareGpt(model, session, [3, 1, 4, 1, 5], 12);
   assert.ok(c.prefill <= 1e-4 && c.steps <= 1e-4, `${c.prefill}, ${c.steps}`);
   assert.ok(c.same, 'the same greedy continuation');
+
+  // --float16: float16 initializers (2 bytes fewer per parameter: a small model's file is mostly graph), the same inputs and outputs
+  const out16 = join(dir, 'gpt-onnx-16');
+  const r16 = llmcore(['export', 'onnx', '--model', gptDir, '--out', out16, '--float16', '--json']);
+  assert.equal(r16.status, 0, r16.stderr);
+  const m16 = JSON.parse(r16.stdout);
+  assert.equal(m16.weights, 'float16');
+  // each weight also gains a Cast node (under 100 bytes of names)
+  const parameters = model.parameters().reduce((n, p) => n + p.size, 0);
+  const saved = m.bytes['model.onnx'] - m16.bytes['model.onnx'];
+  const weights = model.parameters().length;
+  assert.ok(saved <= 2 * parameters && saved >= 2 * parameters - 100 * weights, `${saved} bytes saved for ${parameters} parameters in ${weights} weights`);
+  const s16 = await ort.InferenceSession.create(join(out16, 'model.onnx'), opts);
+  assert.deepEqual([...s16.inputNames], m.graphs['model.onnx'].inputs);
 });
 
 test('export onnx: a missing, unknown or malformed model directory is a one-line error naming it', () => {

@@ -28,8 +28,8 @@ import { compareGpt, emptyKv, int32, int64, maxDiff, rt, SENTENCES, sessionOptio
 const TOLERANCE = 1e-4;
 
 /** The translator's two sessions, and a decoder run from token rows and past tensors. */
-async function translatorSessions(model: Seq2SeqTransformer) {
-  const { encoder, decoder } = exportTranslatorOnnx(model);
+async function translatorSessions(model: Seq2SeqTransformer, float16 = false) {
+  const { encoder, decoder } = exportTranslatorOnnx(model, { float16 });
   return { encoder: await ort.InferenceSession.create(encoder, sessionOptions), decoder: await ort.InferenceSession.create(decoder, sessionOptions) };
 }
 
@@ -37,8 +37,8 @@ async function translatorSessions(model: Seq2SeqTransformer) {
  * For source rows and target rows (bos first, all the same length): the teacher-forced logits of
  * llmcore and ONNX (whole prefix, past_len 0), and the logits of each cached step of both.
  */
-async function compareTranslator(model: Seq2SeqTransformer, sources: number[][], targets: number[][]): Promise<{ teacher: number; steps: number }> {
-  const s = await translatorSessions(model);
+async function compareTranslator(model: Seq2SeqTransformer, sources: number[][], targets: number[][], float16 = false): Promise<{ teacher: number; steps: number }> {
+  const s = await translatorSessions(model, float16);
   const N = TRANSLATOR_NAMES;
   const c = model.config;
   const H = c.nhead;
@@ -84,6 +84,23 @@ test('the shipped zh-en translator: ONNX logits within 1e-4 of llmcore\'s, teach
   t.diagnostic(`max |logit difference|: teacher-forced ${teacher.toExponential(2)}, cached steps ${steps.toExponential(2)} (${SENTENCES.length} sentences × ${T} positions × ${model.config.tgtVocab} words)`);
   assert.ok(teacher <= TOLERANCE, `teacher-forced logits differ by ${teacher}`);
   assert.ok(steps <= TOLERANCE, `cached-step logits differ by ${steps}`);
+});
+
+test('--float16: the shipped zh-en (saved in F16) exports losslessly in half the bytes; a float32 model is rounded', async (t) => {
+  const { model, tokenizer } = shipped;
+  const full = exportTranslatorOnnx(model);
+  const half = exportTranslatorOnnx(model, { float16: true });
+  const ratio = (half.encoder.length + half.decoder.length) / (full.encoder.length + full.decoder.length);
+  const sources = SENTENCES.slice(0, 4).map((s) => tokenizer.encodeSource(s).ids);
+  const targets = sources.map((_, i) => [BOS_ID, 10 + i, 20 + i, 30 + i]);
+  const { teacher, steps } = await compareTranslator(model, sources, targets, true);
+  t.diagnostic(`float16 files ${(ratio * 100).toFixed(1)}% of float32's; max |logit difference| teacher-forced ${teacher.toExponential(2)}, steps ${steps.toExponential(2)}`);
+  assert.ok(ratio < 0.6, `float16 files are ${ratio} of float32's`);
+  assert.ok(teacher <= TOLERANCE && steps <= TOLERANCE, `${teacher}, ${steps}`);
+  // a model with float32 weights is rounded by --float16: the logits move, which shows the weights really are float16
+  const random = new Seq2SeqTransformer({ srcVocab: 30, tgtVocab: 30, dModel: 16, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16, maxLen: 16 }, { generator: new Generator(2) }).eval();
+  const rounded = await compareTranslator(random, [[5, 6, 7]], [[BOS_ID, 8, 9]], true);
+  assert.ok(rounded.teacher > 1e-6 && rounded.teacher < 0.05, `float16 rounding moved the logits by ${rounded.teacher}`);
 });
 
 test('the shipped zh-en translator: greedy decoding over the ONNX graphs gives llmcore\'s translations, word for word', async () => {

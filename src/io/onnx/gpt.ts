@@ -14,6 +14,7 @@ import type { GptModel } from '../../models/gpt/model.js';
 import { innerWidth, type GptActivation } from '../../models/gpt/config.js';
 import { GraphBuilder } from './graph.js';
 import { f32, Layers } from './layers.js';
+import type { OnnxExportOptions } from './translator.js';
 
 /** Names of the GPT graph's inputs and outputs (layer N from 0). */
 export const GPT_NAMES = {
@@ -36,7 +37,8 @@ function activationOf(kind: GptActivation): 'relu' | 'gelu' | 'gelu_tanh' | 'tan
  * as in GPT-2).
  * @example const bytes = exportGptOnnx((await loadGpt('runs/gpt/best')).model)
  */
-export function exportGptOnnx(model: GptModel, producerVersion = ''): Uint8Array {
+export function exportGptOnnx(model: GptModel, options: OnnxExportOptions = {}): Uint8Array {
+  const { producerVersion = '', float16 = false } = options;
   const c = model.config;
   const C = c.nEmbd;
   const H = c.nHead;
@@ -49,7 +51,7 @@ export function exportGptOnnx(model: GptModel, producerVersion = ''): Uint8Array
     if (!t) throw new Error(`ONNX export: the GPT has no parameter ${key}`);
     return f32(t);
   };
-  const L = new Layers(new GraphBuilder('llmcore_gpt', 'llmcore GPT (GPT-2 layout): new tokens with past keys/values → logits and present keys/values'), H, C);
+  const L = new Layers(new GraphBuilder('llmcore_gpt', 'llmcore GPT (GPT-2 layout): new tokens with past keys/values → logits and present keys/values', { float16 }), H, C);
   const g = L.g;
   const ids = g.input(N.inputIds, 'int64', ['batch', 'new_len']);
   const past = Array.from({ length: c.nLayer }, (_, i) => ({

@@ -7,6 +7,7 @@
  * run it since 1.14) and IR version 8, the newest onnx-proto defines.
  */
 import onnxProto from 'onnx-proto';
+import { float32ToFloat16Bits } from '../half.js';
 
 const { onnx } = onnxProto;
 
@@ -28,6 +29,7 @@ const ELEM: Record<OnnxElemType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   int64: onnx.TensorProto.DataType.INT64,
 };
+const FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
 
 function attribute(name: string, v: AttrValue): onnxProto.onnx.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
@@ -45,7 +47,7 @@ function valueInfo(name: string, type: OnnxElemType, dims: readonly OnnxDim[]): 
 }
 
 /** Little-endian bytes of a typed array (every browser and Node platform llmcore runs on is little-endian). */
-function bytesOf(a: Float32Array | BigInt64Array): Uint8Array {
+function bytesOf(a: Float32Array | BigInt64Array | Uint16Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
@@ -66,7 +68,11 @@ export class GraphBuilder {
   private readonly names = new Set<string>();
   private counter = 0;
 
-  constructor(readonly name: string, readonly docString = '') {}
+  /**
+   * `float16`: weights are stored as float16 initializers, each widened by a Cast that ONNX Runtime
+   * folds at load (half the file, float32 arithmetic; lossless for weights saved in F16).
+   */
+  constructor(readonly name: string, readonly docString = '', readonly options: { float16?: boolean } = {}) {}
 
   private fresh(prefix: string): string {
     let n: string;
@@ -94,12 +100,25 @@ export class GraphBuilder {
     return name;
   }
 
-  /** A float32 initializer (a weight). */
-  weight(name: string, data: Float32Array, dims: readonly number[]): string {
+  /**
+   * A weight: a float32 initializer, or with the `float16` option a float16 one and the name of its
+   * float32 Cast. `exact` keeps float32 regardless (a computed table such as the sinusoidal positions,
+   * which float16 would round).
+   */
+  weight(name: string, data: Float32Array, dims: readonly number[], exact = false): string {
     const size = dims.reduce((a, b) => a * b, 1);
     if (size !== data.length) throw new Error(`ONNX graph ${this.name}: initializer ${name} has ${data.length} values for shape [${dims.join(', ')}]`);
-    this.initializers.push({ name: this.claim(name), dims: [...dims], dataType: ELEM.float32, rawData: bytesOf(data) });
-    return name;
+    if (!this.options.float16 || exact) {
+      this.initializers.push({ name: this.claim(name), dims: [...dims], dataType: ELEM.float32, rawData: bytesOf(data) });
+      return name;
+    }
+    const bits = new Uint16Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      if (Math.abs(data[i]) > 65504) throw new Error(`ONNX export --float16: ${name} holds ${data[i]}, beyond float16's largest value 65504`);
+      bits[i] = float32ToFloat16Bits(data[i]);
+    }
+    this.initializers.push({ name: this.claim(name), dims: [...dims], dataType: FLOAT16, rawData: bytesOf(bits) });
+    return this.op('Cast', [name], { to: { int: ELEM.float32 } });
   }
 
   /** An int64 constant (shapes, axes, indices) as an initializer; a scalar when `dims` is []. */

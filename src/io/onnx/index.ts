@@ -6,7 +6,7 @@
  * every input and output. `llmcore export onnx` writes a model directory's graphs to disk.
  */
 export { GraphBuilder, ONNX_OPSET, ONNX_IR_VERSION, type OnnxElemType, type OnnxDim } from './graph.js';
-export { exportTranslatorOnnx, TRANSLATOR_NAMES, type TranslatorOnnx } from './translator.js';
+export { exportTranslatorOnnx, TRANSLATOR_NAMES, type TranslatorOnnx, type OnnxExportOptions } from './translator.js';
 export { exportGptOnnx, GPT_NAMES } from './gpt.js';
 export {
   greedyTranslateOnnx, greedyGptOnnx,

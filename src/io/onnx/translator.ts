@@ -22,6 +22,14 @@ import type { Seq2SeqTransformer } from '../../models/seq2seq/model.js';
 import { GraphBuilder } from './graph.js';
 import { f32, Layers, transposed } from './layers.js';
 
+/** How to write the graphs. */
+export interface OnnxExportOptions {
+  /** llmcore's version, recorded in the model. */
+  producerVersion?: string;
+  /** Store the weights as float16 (half the file; computed in float32). Default false. */
+  float16?: boolean;
+}
+
 /** The two graphs of a translator, as .onnx bytes. */
 export interface TranslatorOnnx {
   encoder: Uint8Array;
@@ -53,7 +61,8 @@ function rowsOf(w: Float32Array, cols: number, from: number, to: number): Float3
  * Builds the encoder and decoder graphs of a translator; weights become float32 initializers.
  * @example const { encoder, decoder } = exportTranslatorOnnx(loadedTranslator.model)
  */
-export function exportTranslatorOnnx(model: Seq2SeqTransformer, producerVersion = ''): TranslatorOnnx {
+export function exportTranslatorOnnx(model: Seq2SeqTransformer, options: OnnxExportOptions = {}): TranslatorOnnx {
+  const { producerVersion = '', float16 = false } = options;
   const c = model.config;
   const C = c.dModel;
   const H = c.nhead;
@@ -86,7 +95,7 @@ export function exportTranslatorOnnx(model: Seq2SeqTransformer, producerVersion 
   const scale = [1 / Math.sqrt(D)];
 
   // ---- encoder.onnx
-  const enc = new Layers(new GraphBuilder('llmcore_translator_encoder', 'llmcore translator encoder: src_ids → memory, memory_mask and each decoder layer\'s cross-attention keys/values'), H, C);
+  const enc = new Layers(new GraphBuilder('llmcore_translator_encoder', 'llmcore translator encoder: src_ids → memory, memory_mask and each decoder layer\'s cross-attention keys/values', { float16 }), H, C);
   {
     const g = enc.g;
     const src = g.input(N.srcIds, 'int64', ['batch', 'src_len']);
@@ -94,7 +103,7 @@ export function exportTranslatorOnnx(model: Seq2SeqTransformer, producerVersion 
     const mask = g.op('Unsqueeze', [g.op('Where', [isPad, g.scalar(MASKED), g.scalar(0)]), g.ints([1, 2])]); // (B, 1, 1, S)
     const S = enc.dim(src, 1);
     const emb = g.op('Mul', [g.op('Gather', [g.weight('src_emb.weight', f32(param(p, 'src_emb.weight')), [c.srcVocab, C]), src]), g.scalar(embedScale)]);
-    let x = g.op('Add', [emb, enc.rows(g.weight('positional.pe', f32(pe), [c.maxLen, C]), g.ints([0]), S)]); // (B, S, C)
+    let x = g.op('Add', [emb, enc.rows(g.weight('positional.pe', f32(pe), [c.maxLen, C], true), g.ints([0]), S)]); // (B, S, C)
     for (let i = 0; i < c.numEncoderLayers; i++) {
       const l = `transformer.encoder.layers.${i}`;
       x = subLayer(enc, x, `${l}.norm1`, (y) => {
@@ -115,7 +124,7 @@ export function exportTranslatorOnnx(model: Seq2SeqTransformer, producerVersion 
   }
 
   // ---- decoder.onnx
-  const dec = new Layers(new GraphBuilder('llmcore_translator_decoder', 'llmcore translator decoder step: new tokens with past self-attention keys/values → logits and present keys/values'), H, C);
+  const dec = new Layers(new GraphBuilder('llmcore_translator_decoder', 'llmcore translator decoder step: new tokens with past self-attention keys/values → logits and present keys/values', { float16 }), H, C);
   {
     const g = dec.g;
     const tokens = g.input(N.tokens, 'int64', ['batch', 'new_len']);
@@ -133,7 +142,7 @@ export function exportTranslatorOnnx(model: Seq2SeqTransformer, producerVersion 
     const causal = dec.causalMask(pastLen, T);
     const tgtEmb = g.weight('tgt_emb.weight', f32(param(p, 'tgt_emb.weight')), [c.tgtVocab, C]);
     const emb = g.op('Mul', [g.op('Gather', [tgtEmb, tokens]), g.scalar(embedScale)]);
-    let x = g.op('Add', [emb, dec.rows(g.weight('positional.pe', f32(pe), [c.maxLen, C]), pastLen, T)]); // (B, T, C)
+    let x = g.op('Add', [emb, dec.rows(g.weight('positional.pe', f32(pe), [c.maxLen, C], true), pastLen, T)]); // (B, T, C)
     for (let i = 0; i < c.numDecoderLayers; i++) {
       const l = `transformer.decoder.layers.${i}`;
       x = subLayer(dec, x, `${l}.norm1`, (y) => {
