@@ -23,6 +23,7 @@ import { exportTranslatorOnnx, TRANSLATOR_NAMES } from '../src/io/onnx/translato
 import { ONNX_IR_VERSION, ONNX_OPSET } from '../src/io/onnx/graph.js';
 import { resolveModelDirectory } from '../src/train/run-dir.js';
 import { printJson } from './options.js';
+import { packageRoot } from './translate.js';
 
 /** What onnx.json says: enough for a decoding loop in any language. */
 export interface OnnxManifest {
@@ -103,7 +104,7 @@ export async function exportOnnx(modelDir: string, outDir: string, options: { fl
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) fail(`--out ${outDir} is a file; give a directory`);
   if (resolve(outDir) === resolve(dir)) fail(`--out ${outDir} is the model directory itself; choose another`);
   const kind = modelKind(dir);
-  const version = String((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version);
+  const version = String((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version);
   const files: Record<string, Uint8Array> = {};
   let manifest: OnnxManifest;
   const base = { format: 'llmcore-onnx', version: 1, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION, weights: float16 ? 'float16' : 'float32', source: dir } as const;

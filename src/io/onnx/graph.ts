@@ -3,8 +3,8 @@
  * protobufjs): nodes, float32 initializers and named inputs/outputs in, the bytes of a `.onnx` file
  * out. Browser-safe (no file access): the caller writes or serves the bytes.
  *
- * Every graph llmcore writes uses ONNX opset 17 (the first with LayerNormalization; ONNX Runtime has
- * run it since 1.14) and IR version 8, the newest onnx-proto defines.
+ * Every graph llmcore writes uses ONNX opset 17 (the first with LayerNormalization) and IR version 8,
+ * the newest onnx-proto defines; the tests run them in onnxruntime-node 1.30.0.
  */
 import onnxProto from 'onnx-proto';
 import { float32ToFloat16Bits } from '../half.js';

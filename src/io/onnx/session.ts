@@ -23,8 +23,7 @@ export interface OnnxTensorLike {
 
 /** What the helpers need of an inference session (onnxruntime's `InferenceSession` has it). */
 export interface OnnxSessionLike {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  run(feeds: any): Promise<Record<string, OnnxTensorLike>>;
+  run(feeds: Record<string, OnnxTensorLike>): Promise<Record<string, OnnxTensorLike>>;
 }
 
 /** Makes the runtime's tensors: `(type, data, dims) => new ort.Tensor(type, data, dims)`. */
