@@ -234,9 +234,9 @@ export function formatGradientTable(r: GradientResult): string[] {
 export function formatDistanceTable(r: DistanceResult): string[] {
   const o = r.options;
   const lines = [`Accuracy (the right food first) by distance d, mean over seeds ${o.seeds.join(', ')} [min–max], ${o.testExamples} fresh stories per d and seed:`];
-  lines.push(`${'model'.padEnd(12)} ${'params'.padStart(7)} ${o.distances.map((d) => `d=${d}`.padStart(13)).join(' ')}  ${'train s/seed'.padStart(12)}`);
+  lines.push(`${'model'.padEnd(12)} ${'params'.padStart(7)} ${o.distances.map((d) => `d=${d}`.padStart(16)).join(' ')}  ${'train s/seed'.padStart(12)}`);
   for (const m of r.models) {
-    const cells = o.distances.map((_, i) => `${pct(m.mean[i])} [${pct(m.min[i])}–${pct(m.max[i])}]`.padStart(13));
+    const cells = o.distances.map((_, i) => `${pct(m.mean[i])} [${pct(m.min[i])}–${pct(m.max[i])}]`.padStart(16));
     const secs = m.trainSeconds.reduce((a, b) => a + b, 0) / m.trainSeconds.length;
     lines.push(`${LABEL[m.kind].padEnd(12)} ${m.parameters.toLocaleString('en').padStart(7)} ${cells.join(' ')}  ${secs.toFixed(1).padStart(12)}`);
   }

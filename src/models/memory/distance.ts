@@ -211,9 +211,9 @@ export async function runGradientExperiment(options: Partial<GradientOptions> = 
   const fillers = Math.max(0, o.maxLag + 1 - task.length(0));
   const T = task.length(fillers);
   const probe = task.batch(new Rng(o.seed * 31 + 5), fillers, o.stories);
-  const context = Math.max(T, task.length(o.maxD));
   // "<name> is a <animal> ." then the filler: the animal is the 4th word, lag = T − 4 = fillers + 6
   const animalLags = ANIMAL_LAGS.filter((L) => L <= o.maxLag);
+  const context = Math.max(T, task.length(o.maxD), ...animalLags.map((L) => L + 4));
   const animalProbes = animalLags.map((L) => task.batch(new Rng(o.seed * 31 + 7 + L), L - 6, o.stories));
   const animalCurve = (model: WordLM): number[] => animalProbes.map((b, i) => inputGradientNorms(model, b.ids, b.B, b.T, o.seed)[animalLags[i]]);
   const out: GradientModelResult[] = [];

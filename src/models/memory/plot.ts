@@ -244,6 +244,6 @@ export function parallelSvg(r: ParallelResult): string {
   const load = r.load ? `; load average ${r.load.before[0].toFixed(1)} → ${r.load.after[0].toFixed(1)} (relative figures)` : '';
   return svgDoc(1000, 500, 'Parallel training: time per sequence (measured, 2 CPU cores) and sequential depth (counted)',
     `median of ${o.repeats} interleaved rounds per shape${load}`,
-    [...panel(80, 80, 380, 330, ax, ayT, time, 'time per sequence'), ...panel(560, 80, 260, 330, ax, ayD, depth, 'sequential depth (forward pass)'),
+    [...panel(80, 80, 380, 330, ax, ayT, time, 'time per sequence'), ...panel(560, 80, 260, 330, ax, ayD, depth, o.models.filter((k) => k !== 'transformer').length > 1 ? 'sequential depth (recurrent kinds coincide)' : 'sequential depth (forward pass)'),
       ...legend(840, 100, time)]);
 }

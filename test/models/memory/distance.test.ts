@@ -65,6 +65,11 @@ test('a tiny distance run and gradient run: one accuracy row per seed, mean/min/
     assert.equal(m.trained.length, 61);
   }
   assert.equal(g.models[1].forgetGate!.retained.length, 61);
+  // the animal at the longest lag makes a story 4 words longer than the positional probe: the Transformer's context holds it
+  const t = await runGradientExperiment({ models: ['transformer'], steps: 0, maxLag: 20, stories: 2 });
+  assert.deepEqual(t.models[0].animalLags, [6, 10, 20]);
+  assert.equal(t.models[0].animalUntrained.length, 3);
+  assert.deepEqual(t.models[0].animalTrained, []);
   const gc = gradientClaim(g, 'x');
   assert.deepEqual(gc.lags, [0, 1, 2, 5, 10, 20, 50]);
   const rnn = gc.models[0];
