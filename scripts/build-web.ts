@@ -95,6 +95,23 @@ function nodeStubPlugin(): Plugin {
   };
 }
 
+/**
+ * Packages whose default entry needs Node's globals, mapped to the browser build they ship:
+ * csv-parse's lib/ uses Buffer; its dist/esm bundle carries its own Buffer.
+ */
+export const BROWSER_BUILDS: Readonly<Record<string, string>> = {
+  'csv-parse/sync': 'node_modules/csv-parse/dist/esm/sync.js',
+};
+
+function browserBuildsPlugin(): Plugin {
+  return {
+    name: 'browser-builds',
+    setup(b) {
+      b.onResolve({ filter: /^csv-parse\/sync$/ }, (args) => ({ path: join(REPO, BROWSER_BUILDS[args.path]) }));
+    },
+  };
+}
+
 function irisCsv(): string {
   const d = loadIris();
   const rows = d.x.map((row, i) => [...row, IRIS_SPECIES[d.y[i]]].join(','));
@@ -116,7 +133,7 @@ export async function buildWeb(o: BuildWebOptions): Promise<BuildWebResult> {
     minify: o.minify ?? false,
     legalComments: 'none' as const,
     logLevel: 'silent' as const,
-    plugins: [pagesPlugin(), nodeStubPlugin()],
+    plugins: [pagesPlugin(), browserBuildsPlugin(), nodeStubPlugin()],
   };
   await build({
     ...common,

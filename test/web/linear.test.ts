@@ -63,7 +63,9 @@ test('01-linear: the line learns, clicks add points, divergence is shown and rec
       // bad URL state: a message, and the page still runs on its defaults
       await page.goto(pl.url + `?page=01-linear&lang=en&lr=abc&pts=${'9'.repeat(10_000)}`);
       await waitReady(page);
-      assert.match((await page.textContent('[data-testid="error"]')) ?? '', /pts: expected x,y pairs/);
+      const both = (await page.textContent('[data-testid="error"]')) ?? '';
+      assert.match(both, /pts: expected x,y pairs/);
+      assert.match(both, /lr: expected a number from 0.001 to 2, got 'abc'/);
       await waitStep(page, 5);
       await page.goto(pl.url + '?page=01-linear&lang=en&lr=1e999');
       await waitReady(page);

@@ -185,15 +185,17 @@ const page: Page = {
     let lr = DEFAULT_LR;
     let seed = DEFAULT_SEED;
     let points: LinePoints;
+    // every bad URL parameter is named at once, not only the last
+    const problems: string[] = [];
     try {
       lr = parseLr(ctx.params.get('lr'));
     } catch (e) {
-      ctx.showError(errorMessage(e));
+      problems.push(errorMessage(e));
     }
     try {
       seed = parseSeed(ctx.params.get('seed'));
     } catch (e) {
-      ctx.showError(errorMessage(e));
+      problems.push(errorMessage(e));
     }
     points = seededPoints(seed);
     const pts = ctx.params.get('pts');
@@ -201,9 +203,11 @@ const page: Page = {
       try {
         points = parsePoints(pts);
       } catch (e) {
-        ctx.showError(errorMessage(e));
+        problems.push(errorMessage(e));
       }
     }
+
+    if (problems.length) ctx.showError(problems.join('\n'));
 
     const fit = new LiveFit(lr);
     let running = true;
