@@ -28,6 +28,7 @@ test('RNN vs LSTM: trains in a worker, predicts the next word, draws the memory 
       assert.ok((await page.$$(`[data-testid="${id}"] rect`)).length > 100, `${id} has cells`);
     }
     assert.equal(await page.$$eval('[data-testid="heat-rnn-forget"]', (e) => e.length), 0, 'an RNN has no gates');
+    await screenshot(page, '03-rnn-lstm');
     // a word the corpus lacks is named; an empty prompt and a bad step count show messages
     await page.fill('[data-testid="prompt"]', 'zebra is');
     await page.waitForFunction(() => /Not in the vocabulary: zebra/.test(document.querySelector('[data-testid="prompt-note"]')?.textContent ?? ''));
@@ -39,7 +40,6 @@ test('RNN vs LSTM: trains in a worker, predicts the next word, draws the memory 
     await page.fill('[data-testid="mem-steps"]', '');
     await page.click('[data-testid="mem-train"]');
     await page.waitForFunction(() => /steps: 'abc' is not a number|steps: empty/.test(document.querySelector('[data-testid="error"]')?.textContent ?? ''));
-    await screenshot(page, '03-rnn-lstm');
     assert.deepEqual(errors, []);
   } finally {
     await close();
