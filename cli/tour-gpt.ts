@@ -17,6 +17,10 @@ export function defaultGptDir(): string {
   return join(packageRoot(), 'models', 'gpt-multitask');
 }
 
+/** Most tokens of an answer: a translation of a tour sentence, a species name. */
+const TRANSLATION_TOKENS = 40;
+const IRIS_ANSWER_TOKENS = 16;
+
 /** The flower of the tour's Iris chapter (sepal 6.0 × 2.8 cm, petal 4.9 × 1.7 cm), asked as text. */
 const FLOWER = { sepalLength: 6.0, sepalWidth: 2.8, petalLength: 4.9, petalWidth: 1.7 };
 
@@ -44,7 +48,8 @@ export async function tourGpt(say: (line: string) => void, json: boolean, dir: s
     { task: 'iris', prompt: irisPrompt(FLOWER, 'zh') },
   ];
   const tasks = asks.map((a) => {
-    const reply = answer(model, tokenizer, a.prompt);
+    // an Iris answer is a few tokens: asking for few leaves the long question its whole context
+    const reply = answer(model, tokenizer, a.prompt, a.task === 'iris' ? IRIS_ANSWER_TOKENS : TRANSLATION_TOKENS);
     say(`${chatPrompt(a.prompt)} ${reply}\n`);
     return { ...a, answer: reply, ...(a.task === 'iris' ? { species: irisSpeciesOf(reply) } : {}) };
   });

@@ -73,7 +73,7 @@ export function evaluateTranslation(
 ): TranslationScore {
   const hypotheses: string[] = [];
   for (const p of pairs) {
-    hypotheses.push(answer(model, tokenizer, direction === 'zh-en' ? zhEnPrompt(p.zh) : enZhPrompt(p.en), options.maxTokens ?? 64));
+    hypotheses.push(answer(model, tokenizer, direction === 'zh-en' ? zhEnPrompt(p.zh) : enZhPrompt(p.en), options.maxTokens ?? 48));
     options.onProgress?.(hypotheses.length, pairs.length);
   }
   const refs = [pairs.map((p) => (direction === 'zh-en' ? p.en : p.zh))];
