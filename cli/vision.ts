@@ -118,6 +118,12 @@ export async function runTrainVision(o: TrainVisionOptions): Promise<Record<stri
   if (o.resume && !rawFile && existsSync(join(o.out, 'recipe.json'))) runArch = (JSON.parse(readFileSync(join(o.out, 'recipe.json'), 'utf8')) as { arch?: unknown }).arch;
   const arch = o.arch ?? (typeof rawFile?.arch === 'string' ? rawFile.arch : typeof runArch === 'string' ? runArch : 'vit');
   if (rawFile?.arch !== undefined && o.arch !== undefined && rawFile.arch !== o.arch) throw new Error(`train vision: --arch ${o.arch} contradicts ${o.recipe}'s "arch": ${JSON.stringify(rawFile.arch)}`);
+  const only = (flags: [string, unknown][], kind: string): void => {
+    const given = flags.filter(([, v]) => v !== undefined).map(([f]) => f);
+    if (given.length) throw new Error(`train vision: ${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} for --arch ${kind}; this run is --arch ${arch}`);
+  };
+  if (arch === 'vqa') only([['--pool', o.pool], ['--label-smoothing', o.labelSmoothing]], 'vit');
+  else only([['--decoder-layers', o.decoderLayers], ['--questions', o.questions], ['--steps-per-epoch', o.stepsPerEpoch], ['--warm-start', o.warmStart]], 'vqa');
   if (arch === 'vqa') {
     // a resume without --recipe reads the run's own recipe (its data folder and warm start among it)
     const runRecipe = join(o.out, 'recipe.json');

@@ -225,9 +225,9 @@ export function warmStartFromVit(vqa: VqaModel, vit: Map<string, Tensor> | Recor
     const src = pos.contiguousData() as Float32Array;
     const C = vqa.config.dModel;
     const dst = vqa.pos_embed.data as Float32Array;
-    // tiled, the ViT's positions say where a patch is within its quarter but not which quarter: one
-    // random vector per quarter, as large as the ViT's positions, tells the quarters apart (with the
-    // positions alone, a pilot's decoder could not tell the top left from the bottom right)
+    // tiled, the ViT's positions say where a patch is within its quarter but not which quarter, and a
+    // position question is about the quarter: one random vector per quarter, as large as the ViT's
+    // positions, tells the quarters apart from the first step
     let sq = 0;
     for (const v of src) sq += v * v;
     const spread = Math.sqrt(sq / src.length);
