@@ -16,9 +16,10 @@ import { FASHION_CLASSES, findFashionDir, loadImageSet } from '../src/models/vis
 import { loadVision } from '../src/models/vision/checkpoint.js';
 import { loadVqa, visionArch } from '../src/models/vision/vqa-checkpoint.js';
 import { encodeQA } from '../src/models/vision/vqa.js';
-import { composeScene, decodeText, encodeText, questionLanguage, questionText, splitWords, SCENE_SIZE, TILE, type Lang } from '../src/models/vision/scenes.js';
+import { composeScene, decodeText, encodeText, wordText, questionLanguage, questionText, splitWords, SCENE_SIZE, TILE, type Lang } from '../src/models/vision/scenes.js';
 import { attentionSvg, sideBySide, textHeatmap, type AttentionPanel } from '../src/models/vision/attention-view.js';
 import type { AttentionRecord } from '../src/nn/transformer.js';
+import type { Tensor } from '../src/tensor/tensor.js';
 import { resolveModelDirectory } from '../src/train/run-dir.js';
 import { packageRoot } from './translate.js';
 
@@ -180,8 +181,10 @@ export function checkQuestion(q: string | undefined, maxWords: number): { text: 
 export interface AnswerWithAttention {
   answer: string;
   words: string[];
-  /** Per answer word: the last decoder layer's cross-attention over the patches (heads averaged). */
+  /** Per answer word: the decoder's cross-attention over the patches (heads and layers averaged). */
   cross: number[][];
+  /** Per answer word, per decoder layer: its cross-attention (heads averaged). */
+  crossByLayer: number[][][];
   /** Per answer word: the probability the model gave it. */
   probs: number[];
   /** The last encoder layer's self-attention (patches × patches). */
@@ -193,13 +196,15 @@ export function answerWithAttention(model: Awaited<ReturnType<typeof loadVqa>>['
   return noGrad(() => {
     const rec: AttentionRecord = { self: [], cross: [] };
     const memory = model.encode(imagesToTensor(scene, [0], SCENE_SIZE, model.config.pixelMean, model.config.pixelStd), rec);
-    const perWord = { perWord: [] as import('../src/tensor/tensor.js').Tensor[], probs: [] as number[][] };
+    const perWord = { perWord: [] as Tensor[][], probs: [] as number[][] };
     const [ids] = model.greedy(memory, [encodeQA(model.config, questionIds).input], [0], perWord);
     const N = model.numPatches;
-    const cross = perWord.perWord.slice(0, ids.length).map((t) => Array.from(t.contiguousData(), Number).slice(0, N));
+    const layers = perWord.perWord.slice(0, ids.length).map((perLayer) => perLayer.map((t) => Array.from(t.contiguousData(), Number).slice(0, N)));
+    // the mean over the decoder's layers: each layer looks somewhere, the answer comes from all of them
+    const cross = layers.map((perLayer) => Array.from({ length: N }, (_, k) => perLayer.reduce((s, l) => s + l[k], 0) / perLayer.length));
     const last = Array.from(rec.self[rec.self.length - 1].contiguousData(), Number);
     const selfAttention = Array.from({ length: N }, (_, i) => last.slice(i * N, (i + 1) * N));
-    return { answer: decodeText(ids), words: ids.map((id) => decodeText([id])), cross, probs: (perWord.probs[0] ?? []).slice(0, ids.length), selfAttention };
+    return { answer: decodeText(ids), words: ids.map((id) => wordText(id)), cross, crossByLayer: layers, probs: (perWord.probs[0] ?? []).slice(0, ids.length), selfAttention };
   });
 }
 
@@ -226,7 +231,7 @@ export async function runAsk(file: string | undefined, o: AskOptions, command: '
   out(`${pic.source}${pic.truth ? ` (${pic.truth.map((t) => FASHION_CLASSES[t]).join(', ')})` : ''}`);
   out(`Q: ${q.text}`);
   out(`A: ${r.answer}${sureness < SURE ? `   (not sure: its least certain word had ${(100 * sureness).toFixed(0)}%; the model knows only Fashion-MNIST's ten kinds of clothing)` : ''}`);
-  out('where each word of the answer looked (decoder cross-attention, last layer, over the 8×8 patches):');
+  out(`where each word of the answer looked (decoder cross-attention, heads and layers averaged, over the ${grid}×${grid} patches):`);
   const blocks = r.words.map((w, i) => ({ title: `${w} ${(100 * r.probs[i]).toFixed(0)}%`, lines: textHeatmap(r.cross[i], grid) }));
   for (let i = 0; i < blocks.length; i += 5) for (const l of sideBySide(blocks.slice(i, i + 5))) out(l);
   if (o.patch !== undefined) {

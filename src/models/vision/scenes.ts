@@ -241,6 +241,12 @@ export function decodeText(ids: readonly number[]): string {
   return out ? out[0].toUpperCase() + out.slice(1) : out;
 }
 
+/** One word as it is shown (T-shirt, T恤 with their capital). */
+export function wordText(id: number): string {
+  const w = id >= SPECIAL.length && id < VOCAB.length ? VOCAB[id] : '<unk>';
+  return w === 't-shirt' ? 'T-shirt' : w === 't恤' ? 'T恤' : w;
+}
+
 /** Which language a question is in: Chinese if it holds Han characters, English if it is Latin letters, else null. */
 export function questionLanguage(text: string): Lang | null {
   // kana or hangul: Japanese or Korean, even with Han characters among them

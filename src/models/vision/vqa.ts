@@ -153,9 +153,10 @@ export class VqaModel extends Module {
   /**
    * Greedy answers (word ids, without <eos>) to questions about scenes, with a KV cache: the prefix
    * (question and <sep>) in one pass, then one word at a time until every row wrote <eos>.
-   * `record.cross` receives, per generated word, the last layer's cross-attention (B, 1, N) (heads averaged).
+   * `record.perWord` receives, per generated word, each decoder layer's cross-attention (B, 1, N) (heads
+   * averaged); `record.probs` each row's probability of each word it chose.
    */
-  greedy(memory: Tensor, prefixes: readonly (readonly number[])[], sceneOf: readonly number[], record?: { perWord: Tensor[]; probs?: number[][] }): number[][] {
+  greedy(memory: Tensor, prefixes: readonly (readonly number[])[], sceneOf: readonly number[], record?: { perWord: Tensor[][]; probs?: number[][] }): number[][] {
     const B = prefixes.length;
     const P = prefixes[0]?.length ?? 0;
     if (prefixes.some((p) => p.length !== P)) throw new ShapeError('VqaModel.greedy: every prefix must have the same length (left-pad the questions)');
@@ -172,10 +173,7 @@ export class VqaModel extends Module {
       const h = this.decoder.forward(this.embedWords(ids, past), mem, { tgtMask: T > 1 ? causalMask(T, past + T) : null, cache, record: rec });
       cache.position = past + T;
       const logits = this.out.forward(h.slice(1, T - 1, T)); // (B, 1, V)
-      if (rec && record) {
-        const last = rec.cross[rec.cross.length - 1]; // (B, T, N)
-        record.perWord.push(last.slice(1, T - 1, T));
-      }
+      if (rec && record) record.perWord.push(rec.cross.map((layer) => layer.slice(1, T - 1, T))); // per layer (B, 1, N)
       const next = Array.from(logits.argmax(2).contiguousData(), Number);
       if (record?.probs) {
         // how sure the model was of each word it chose: what a user can read its doubt from
