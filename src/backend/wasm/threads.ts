@@ -3,9 +3,12 @@
  * memory and, together with the calling thread, compute the product in chunks (bands of rows, or
  * groups of batches), each thread with its own packing scratch.
  *
- * Node only (worker_threads, reached through process.getBuiltinModule so nothing is imported
- * statically and the engine still loads in a browser); a browser page, or a process where shared
- * memory or workers are unavailable, runs single-threaded. Workers are started in the background and
+ * In Node, worker_threads (reached through process.getBuiltinModule so nothing is imported
+ * statically and the engine still loads in a browser). In a browser, Web Workers over the same
+ * shared memory, where the page is cross-origin isolated (SharedArrayBuffer) and the engine runs in
+ * a worker itself: the calling thread waits with Atomics.wait, which a page's main thread may not.
+ * Elsewhere (a page's main thread, a page that is not isolated, no workers) one thread, chosen
+ * automatically. Workers are started in the background and
  * unref'd (they never keep the process alive); a product is split only once they are ready and only
  * when it is large enough to repay the wake-up (see `MIN_PARALLEL_FLOPS`), so small ops never wait
  * for a thread. Chunks are taken from a shared counter, so when a worker is descheduled (a busy
@@ -84,7 +87,36 @@ for (;;) {
 }
 `;
 
-interface WorkerLike { unref(): void; terminate(): Promise<number>; on(event: string, fn: (...args: unknown[]) => void): void }
+// The browser's worker program: the same loop, started by a message instead of workerData (a
+// Web Worker gets its module, memory and control block by postMessage; Atomics.wait is allowed there).
+const BROWSER_WORKER_SOURCE = `
+self.onmessage = (ev) => {
+  self.onmessage = null;
+  const { module, memory, ctrl, base } = ev.data;
+  const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const c = new Int32Array(ctrl);
+  const work = ${work.toString()};
+  Atomics.store(c, base + 2, 1);
+  let seen = Atomics.load(c, base);
+  for (;;) {
+    Atomics.wait(c, base, seen);
+    const job = Atomics.load(c, base);
+    if (job === seen) continue;
+    if (job < 0) break;
+    seen = job;
+    try {
+      work(c, k, c[base + 3]);
+    } catch {
+      Atomics.store(c, base + ${FAILED}, 1);
+    }
+    Atomics.store(c, base + 1, job);
+    Atomics.notify(c, base + 1);
+  }
+  close();
+};
+`;
+
+interface WorkerLike { unref(): void; terminate(): unknown; on(event: string, fn: (...args: unknown[]) => void): void }
 interface WorkerThreads { Worker: new (src: string, opts: { eval: true; workerData: unknown }) => WorkerLike }
 
 function workerThreads(): WorkerThreads | null {
@@ -96,13 +128,51 @@ function workerThreads(): WorkerThreads | null {
   }
 }
 
+interface BrowserWorker { postMessage(m: unknown): void; terminate(): void; addEventListener(type: string, fn: (ev: unknown) => void): void }
+interface BrowserScope {
+  Worker?: new (url: string, opts?: { name?: string }) => BrowserWorker;
+  crossOriginIsolated?: boolean;
+  document?: unknown;
+  Blob?: new (parts: string[], opts: { type: string }) => unknown;
+  URL?: { createObjectURL(b: unknown): string };
+  navigator?: { hardwareConcurrency?: number };
+}
+
+/**
+ * Web Workers that can share this thread's memory and be waited for: a cross-origin isolated page
+ * (else SharedArrayBuffer cannot be posted) and not a page's main thread (where Atomics.wait throws).
+ * Returns a factory of WorkerLike over one blob: URL, or null.
+ */
+function browserWorkers(): ((workerData: unknown) => WorkerLike) | null {
+  const g = globalThis as BrowserScope;
+  if (!g.Worker || g.crossOriginIsolated !== true || g.document !== undefined || !g.Blob || !g.URL) return null;
+  const Ctor = g.Worker;
+  let url: string;
+  try {
+    url = g.URL.createObjectURL(new g.Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
+  } catch {
+    return null;
+  }
+  return (workerData) => {
+    const w = new Ctor(url, { name: 'llmcore-matmul' });
+    w.postMessage(workerData);
+    return {
+      unref: () => {},
+      terminate: () => w.terminate(),
+      on: (event, fn) => w.addEventListener(event, fn),
+    };
+  };
+}
+
 function availableCores(): number {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   try {
     const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus: () => unknown[] } | undefined;
     if (os) return os.availableParallelism?.() ?? os.cpus().length;
   } catch { /* not Node */ }
-  return 1;
+  // a browser: the logical cores it reports (threads are only used where browserWorkers() allows)
+  const hc = (globalThis as BrowserScope).navigator?.hardwareConcurrency;
+  return typeof hc === 'number' && hc >= 1 ? Math.floor(hc) : 1;
 }
 
 /** How many threads (the caller's included) matmul may use: LLMCORE_THREADS, else the available cores. */
@@ -127,17 +197,18 @@ export class MatmulPool {
 
   constructor(rt: WasmRuntime, threads: number) {
     const wt = threads > 1 && rt.shared ? workerThreads() : null;
-    this.threads = wt ? threads : 1;
+    const start: ((workerData: unknown) => WorkerLike) | null = wt
+      ? (workerData) => new wt.Worker(WORKER_SOURCE, { eval: true, workerData })
+      : threads > 1 && rt.shared ? browserWorkers() : null;
+    this.threads = start ? threads : 1;
     this.limit = this.threads;
     this.kernels = rt.k;
-    this.ctrl = new Int32Array(new SharedArrayBuffer((HEADER + Math.max(1, this.threads - 1) * CTRL_WORDS) * 4));
-    if (!wt) return;
+    // a page that is not isolated has no SharedArrayBuffer: one thread needs no shared control block
+    this.ctrl = new Int32Array(start ? new SharedArrayBuffer((HEADER + (this.threads - 1) * CTRL_WORDS) * 4) : new ArrayBuffer(HEADER * 4));
+    if (!start) return;
     for (let w = 0; w < this.threads - 1; w++) {
       try {
-        const worker = new wt.Worker(WORKER_SOURCE, {
-          eval: true,
-          workerData: { module: rt.module, memory: rt.memory, ctrl: this.ctrl.buffer, base: HEADER + w * CTRL_WORDS },
-        });
+        const worker = start({ module: rt.module, memory: rt.memory, ctrl: this.ctrl.buffer, base: HEADER + w * CTRL_WORDS });
         worker.on('error', () => { this.failed = true; });
         worker.unref();
         this.workers.push(worker);
