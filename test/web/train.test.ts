@@ -49,6 +49,14 @@ test('training a Transformer in the browser: loss goes down, pause/resume, the m
     await page.fill('[data-testid="epochs"]', 'many');
     await page.click('[data-testid="start"]');
     await page.waitForFunction(() => /epochs: 'many' is not a number/.test(document.querySelector('[data-testid="error"]')?.textContent ?? ''));
+    // leaving while a run trains ends its worker without a message on the next page
+    await page.fill('[data-testid="epochs"]', '50');
+    await page.click('[data-testid="start"]');
+    await page.waitForTimeout(500);
+    await page.click('nav a[data-page="01-linear"]');
+    await waitReady(page);
+    await page.waitForTimeout(500);
+    assert.equal(await page.$eval('[data-testid="error"]', (e) => (e as HTMLElement).hidden), true, 'no message carried to the next page');
     assert.deepEqual(errors, []);
   } finally {
     await close();

@@ -58,9 +58,14 @@ export class WorkerClient {
     if (!this.dead) this.worker.postMessage({ type, payload });
   }
 
+  /**
+   * Ends the worker (the page is leaving). Pending calls are dropped, not rejected: their handlers
+   * belong to a page that is gone, and a rejection would put its message on the next page.
+   */
   terminate(): void {
     this.worker.terminate();
-    this.fail(new Error('stopped'));
+    this.dead = new Error('stopped');
+    this.pending.clear();
   }
 }
 
