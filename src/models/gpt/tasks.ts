@@ -126,17 +126,19 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
 
 /**
  * Iris rows split for classification: `heldOut` rows per species (a fixed-seed draw) kept for the
- * accuracy, the rest for training. Stratified, so every species is in both parts.
+ * accuracy, the rest for training. Stratified, so every species is in both parts; the test rows
+ * alternate species.
  */
 export function splitIris(flowers: readonly IrisFlower[], heldOutPerSpecies: number, seed: number): { train: IrisFlower[]; test: IrisFlower[] } {
   const train: IrisFlower[] = [];
-  const test: IrisFlower[] = [];
-  for (const s of IRIS_SPECIES) {
+  const bySpecies = IRIS_SPECIES.map((s) => {
     const rows = shuffled(flowers.filter((f) => f.species === s), seed);
     if (rows.length <= heldOutPerSpecies) throw new Error(`iris: ${rows.length} ${s} rows cannot spare ${heldOutPerSpecies} for testing`);
-    test.push(...rows.slice(0, heldOutPerSpecies));
     train.push(...rows.slice(heldOutPerSpecies));
-  }
+    return rows.slice(0, heldOutPerSpecies);
+  });
+  // the species take turns, so the first n test rows (eval's --limit) hold every species
+  const test = bySpecies[0].flatMap((_, i) => bySpecies.map((rows) => rows[i]));
   return { train, test };
 }
 

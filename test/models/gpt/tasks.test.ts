@@ -45,6 +45,7 @@ test('Iris: the CSV parses to 150 flowers; the held-out rows are stratified, see
   assert.equal(a.train.length, 120);
   for (const s of ['setosa', 'versicolor', 'virginica']) assert.equal(a.test.filter((f) => f.species === s).length, 10);
   for (const f of a.test) assert.ok(!a.train.includes(f));
+  assert.deepEqual(a.test.slice(0, 3).map((f) => f.species), ['setosa', 'versicolor', 'virginica'], 'the species take turns');
   assert.throws(() => parseIrisCsv('sepal_length,sepal_width,petal_length,petal_width,species\n1,2,3,4,rose\n', 'bad.csv'), /bad\.csv: line 2/);
 });
 
