@@ -2,7 +2,8 @@
  * Browser tests of the playground: build it once per test process into a temp folder, serve it with
  * `llmcore serve`'s server on a free port, and drive Debian's Chromium through playwright-core
  * (which never downloads a browser). Where /usr/bin/chromium is missing the tests skip with a
- * message, except under CI=true, where a missing browser is a failure.
+ * message, except under CI (CI=true, as test/helpers/fixtures.ts reads it), where a missing browser
+ * is a failure.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web.js';
 import { startServer, type RunningServer } from '../../cli/serve.js';
+import { isCi } from '../helpers/fixtures.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -24,7 +26,7 @@ export const SCREENSHOT_DIR = join(REPO, 'docs', 'playground');
  */
 export function chromiumSkip(): string | false {
   if (existsSync(CHROMIUM)) return false;
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing under CI=true: .ci/run installs it (apt-get install -y chromium)`);
+  if (isCi()) throw new Error(`${CHROMIUM} is missing under CI=${process.env.CI}: .ci/run installs it (apt-get install -y chromium)`);
   return `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk) to run the browser tests`;
 }
 
