@@ -43,6 +43,18 @@ test('01-linear: the line learns, clicks add points, divergence is shown and rec
       const pts = new URL(page.url()).searchParams.get('pts') ?? '';
       assert.equal(pts.split(';').length, n0 + 1, 'the points are in the URL');
 
+      // dragging a point moves it (the URL follows when it is dropped)
+      const dot = (await page.locator('[data-testid="plot"] circle[data-i="0"]').boundingBox())!;
+      await page.mouse.move(dot.x + dot.width / 2, dot.y + dot.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2, { steps: 5 });
+      await page.mouse.up();
+      const dragged = (new URL(page.url()).searchParams.get('pts') ?? '').split(';');
+      assert.equal(dragged.length, n0 + 1, 'a drag moves a point, it adds none');
+      assert.notEqual(dragged[0], pts.split(';')[0], 'the first point has moved');
+      assert.deepEqual(dragged.slice(1), pts.split(';').slice(1), 'the others stay');
+      await waitConverged(page);
+
       // a learning rate of 1.5 diverges: the message and its reset button appear
       await page.$eval('[data-testid="lr"]', (e) => { (e as HTMLInputElement).value = String(Math.log10(1.5)); e.dispatchEvent(new Event('input')); });
       assert.equal(new URL(page.url()).searchParams.get('lr'), '1.5');
@@ -55,7 +67,7 @@ test('01-linear: the line learns, clicks add points, divergence is shown and rec
       await waitConverged(page);
 
       // a link with the points reproduces them
-      await page.goto(pl.url + `?page=01-linear&lang=en&pts=${encodeURIComponent(pts)}`);
+      await page.goto(pl.url + `?page=01-linear&lang=en&pts=${encodeURIComponent(dragged.join(';'))}`);
       await waitReady(page);
       assert.equal(await num(page, 'n'), n0 + 1);
       assert.deepEqual(errors, []);
