@@ -71,7 +71,8 @@ export function distanceClaim(r: DistanceResult, command: string): DistanceClaim
   const o = r.options;
   return {
     command, seeds: o.seeds, steps: o.steps, batchSize: o.batchSize, maxD: o.maxD, draw: o.draw, testExamples: o.testExamples, distances: o.distances, chance: r.chance,
-    models: r.models.map((m) => ({ kind: m.kind, parameters: m.parameters, mean: m.mean.map(sig), min: m.min, max: m.max, trainSeconds: m.trainSeconds.map((s) => Number(s.toFixed(1))) })),
+    // four digits: three made a mean of 24.48% print as 25% here and 24% in the table
+    models: r.models.map((m) => ({ kind: m.kind, parameters: m.parameters, mean: m.mean.map((v) => Number(v.toPrecision(4))), min: m.min, max: m.max, trainSeconds: m.trainSeconds.map((s) => Number(s.toFixed(1))) })),
   };
 }
 
