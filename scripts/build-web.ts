@@ -15,7 +15,8 @@
  * Usage: tsx scripts/build-web.ts [--out DIR] [--minify]
  */
 import { build, type Plugin } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -118,13 +119,44 @@ function irisCsv(): string {
   return [[...IRIS_FEATURES, 'species'].join(','), ...rows].join('\n') + '\n';
 }
 
+function copyAssets(assetDir: string): string[] {
+  const assets: string[] = [];
+  mkdirSync(join(assetDir, 'data'), { recursive: true });
+  writeFileSync(join(assetDir, 'data', 'iris.csv'), irisCsv());
+  writeFileSync(join(assetDir, 'data', 'lm-corpus.txt'), BUILTIN_LM_CORPUS);
+  assets.push('data/iris.csv', 'data/lm-corpus.txt');
+  for (const m of SHIPPED_MODELS) {
+    const from = join(REPO, 'models', m);
+    if (!existsSync(from)) continue;
+    cpSync(from, join(assetDir, 'models', m), { recursive: true });
+    assets.push(`models/${m}`);
+  }
+  return assets;
+}
+
+/** SHA-256 of every file under `dir` (paths and contents, in sorted order), 16 hex digits. */
+function hashTree(dir: string): string {
+  const h = createHash('sha256');
+  const files = (readdirSync(dir, { recursive: true }) as string[]).map(String).sort();
+  for (const f of files) {
+    const path = join(dir, f);
+    if (!statSync(path).isFile()) continue;
+    h.update(f + '\0');
+    h.update(readFileSync(path));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
 /** Builds the playground into `outDir`. */
 export async function buildWeb(o: BuildWebOptions): Promise<BuildWebResult> {
   const outDir = resolve(o.outDir);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const workers = existsSync(WORKERS) ? readdirSync(WORKERS).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort() : [];
+  // assets first: their hash names the pages' Cache API cache, so a rebuilt model is downloaded anew
+  const assets = copyAssets(join(outDir, 'assets'));
   const common = {
+    define: { __ASSETS_VERSION__: JSON.stringify(hashTree(join(outDir, 'assets'))) },
     bundle: true,
     format: 'esm' as const,
     platform: 'browser' as const,
@@ -147,18 +179,6 @@ export async function buildWeb(o: BuildWebOptions): Promise<BuildWebResult> {
   cpSync(join(WEB, 'index.html'), join(outDir, 'index.html'));
   cpSync(join(WEB, 'src', 'style.css'), join(outDir, 'style.css'));
 
-  const assets: string[] = [];
-  const assetDir = join(outDir, 'assets');
-  mkdirSync(join(assetDir, 'data'), { recursive: true });
-  writeFileSync(join(assetDir, 'data', 'iris.csv'), irisCsv());
-  writeFileSync(join(assetDir, 'data', 'lm-corpus.txt'), BUILTIN_LM_CORPUS);
-  assets.push('data/iris.csv', 'data/lm-corpus.txt');
-  for (const m of SHIPPED_MODELS) {
-    const from = join(REPO, 'models', m);
-    if (!existsSync(from)) continue;
-    cpSync(from, join(assetDir, 'models', m), { recursive: true });
-    assets.push(`models/${m}`);
-  }
   const pages = listPages().map((f) => f.slice(0, -3));
   if (!o.quiet) process.stdout.write(`build:web: ${outDir}: ${pages.length} pages (${pages.join(', ')}), ${workers.length} workers, assets: ${assets.join(', ')}\n`);
   return { outDir, pages, workers: workers.map((f) => f.slice(0, -3)), assets };

@@ -90,7 +90,25 @@ export function guard<A extends unknown[]>(ctx: Pick<PageContext, 'showError'>, 
   };
 }
 
-const CACHE_NAME = 'llmcore-assets-v1';
+/** A hash of the built assets, set by scripts/build-web.ts: a rebuilt model gets a new cache. */
+declare const __ASSETS_VERSION__: string | undefined;
+const CACHE_PREFIX = 'llmcore-assets-';
+const CACHE_NAME = CACHE_PREFIX + (typeof __ASSETS_VERSION__ === 'string' ? __ASSETS_VERSION__ : 'dev');
+let oldCachesDropped = false;
+
+/** The Cache API's cache of this build, once the caches of earlier builds are dropped; null where there is none. */
+async function assetCache(): Promise<Cache | null> {
+  if (typeof caches === 'undefined') return null;
+  try {
+    if (!oldCachesDropped) {
+      oldCachesDropped = true;
+      for (const name of await caches.keys()) if (name.startsWith(CACHE_PREFIX) && name !== CACHE_NAME) await caches.delete(name);
+    }
+    return await caches.open(CACHE_NAME);
+  } catch {
+    return null; // e.g. storage disabled: download every time
+  }
+}
 
 /**
  * Fetches an asset's bytes, through the Cache API where the page has it (so a shipped model is
@@ -98,7 +116,7 @@ const CACHE_NAME = 'llmcore-assets-v1';
  */
 export async function fetchAsset(ctx: Pick<PageContext, 'assetUrl'>, path: string): Promise<ArrayBuffer> {
   const url = ctx.assetUrl(path);
-  const cache = typeof caches !== 'undefined' ? await caches.open(CACHE_NAME).catch(() => null) : null;
+  const cache = await assetCache();
   const hit = cache ? await cache.match(url).catch(() => undefined) : undefined;
   if (hit) return hit.arrayBuffer();
   let res: Response;
