@@ -339,7 +339,7 @@ function drawKind(v: string): DistanceOptions['draw'] {
 
 function registerSequenceClaims(memory: Command): void {
   const common = (c: Command): Command => c
-    .option('--models <list>', 'which models (rnn, lstm, gru, transformer)', KIND_LIST)
+    .option('--models <list>', 'which models among rnn, lstm, gru, transformer (default rnn,lstm,transformer)', KIND_LIST)
     .option('--plot <file.svg>', 'draw the result')
     .option('--save <file.json>', 'keep the result in this claims file (the tour reads docs/sequence-claims.json), beside the other claims there')
     .option('--json', 'print the full result as one JSON object');
