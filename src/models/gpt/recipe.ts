@@ -65,6 +65,11 @@ const training = z.object({
   /** Random held-out batches averaged for the validation loss (nanoGPT's eval_iters). */
   evalIters: field.int(1, 100_000),
   timeBudgetSeconds: field.num(0, 1e8),
+  /**
+   * Seed of the training windows when it must differ from `seed` (which also draws the data splits):
+   * a run continuing another on the same data, so that it reads new windows, not the first run's again.
+   */
+  windowSeed: field.int(0, 2 ** 31 - 1),
 }).strict();
 
 /** A recipe file as written: every section and field optional. */
@@ -84,7 +89,7 @@ export const gptRecipe = z.object({
   data: data.partial({ text: true, tatoeba: true, iris: true }),
   tokenizer: tokenizer.partial({ vocabSize: true }),
   model: model.partial({ init: true }),
-  training,
+  training: training.partial({ windowSeed: true }),
 }).strict().superRefine((r, ctx) => {
   if (r.model.nEmbd % r.model.nHead !== 0) {
     ctx.addIssue({ code: 'custom', path: ['model', 'nEmbd'], message: `${r.model.nEmbd} is not divisible by model.nHead ${r.model.nHead}` });

@@ -126,7 +126,7 @@ export class GptTask implements TrainingTask<GptMetrics> {
 
   forwardBackward(epoch: number, index: number): BatchLoss {
     const step = epoch * this.config.evalInterval + index;
-    const { x, y } = randomWindows(this.train, this.config.batchSize, this.context, stepGenerator(this.config.seed, step));
+    const { x, y } = randomWindows(this.train, this.config.batchSize, this.context, stepGenerator(this.config.windowSeed ?? this.config.seed, step));
     const loss = gptLoss(this.model, x, y);
     loss.backward();
     return { loss, tokens: this.config.batchSize * this.context };
