@@ -108,7 +108,7 @@ export function distanceHeadline(c: DistanceClaim): string {
   const i1 = c.distances.length - 1;
   const one = (m: DistanceClaim['models'][number], i: number): string => `${pct(m.mean[i])}${m.min[i] !== m.max[i] ? ` (${pct(m.min[i])}–${pct(m.max[i])})` : ''}`;
   const parts = c.models.map((m) => `${NAME[m.kind] ?? m.kind} ${one(m, i0)} → ${one(m, i1)}`);
-  return `Forgetting, behaviourally: "Tom is a cat. …d words… Tom's favorite food is" right at d = ${c.distances[i0]} → ${c.distances[i1]}, ${c.seeds.length} seeds, ${c.steps} steps × ${c.batchSize} stories each: ${parts.join('; ')} (chance ${pct(c.chance)}).`;
+  return `Forgetting, behaviourally: "Tom is a cat. …d words… Tom's favorite food is" right at d = ${c.distances[i0]} → ${c.distances[i1]}, ${c.seeds.length} seeds, ${c.steps} steps × ${c.batchSize} stories each: ${parts.join('; ')} (chance ${(c.chance * 100).toFixed(1)}%).`;
 }
 
 /** "Parallel training": batch 1 at the longest T and the large batch at the shortest, Transformer against RNN. */
