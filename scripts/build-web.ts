@@ -61,9 +61,11 @@ function pagesPlugin(): Plugin {
       b.onResolve({ filter: /^virtual:pages$/ }, () => ({ path: 'virtual:pages', namespace: 'pages' }));
       b.onLoad({ filter: /.*/, namespace: 'pages' }, () => {
         const files = listPages();
-        const lines = files.map((f, i) => `import p${i} from ${JSON.stringify(join(PAGES, f))};`);
+        // each page is its own chunk, loaded by import(): a page that throws while loading is an
+        // error on that page, not a blank playground (the shared engine and page.ts are shared chunks)
+        const entries = files.map((f) => `{ id: ${JSON.stringify(f.slice(0, -3))}, load: () => import(${JSON.stringify(join(PAGES, f))}) }`);
         return {
-          contents: [...lines, `export default [${files.map((_, i) => `p${i}`).join(', ')}];`].join('\n'),
+          contents: `export default [${entries.join(',\n')}];`,
           resolveDir: PAGES,
           watchDirs: [PAGES],
           loader: 'js',
@@ -169,11 +171,17 @@ export async function buildWeb(o: BuildWebOptions): Promise<BuildWebResult> {
   };
   await build({
     ...common,
-    entryPoints: { app: join(WEB, 'src', 'app.ts'), ...Object.fromEntries(workers.map((f) => [`workers/${f.slice(0, -3)}`, join(WORKERS, f)])) },
+    entryPoints: { app: join(WEB, 'src', 'app.ts') },
     outdir: outDir,
-    // one engine instance per bundle: workers are separate programs anyway
-    splitting: false,
+    // pages are chunks loaded on demand that share the shell's engine and page.ts (one module
+    // state, e.g. the language t() reads)
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
   });
+  // each worker is its own program, self-contained (its own engine instance anyway)
+  if (workers.length) {
+    await build({ ...common, entryPoints: Object.fromEntries(workers.map((f) => [f.slice(0, -3), join(WORKERS, f)])), outdir: join(outDir, 'workers') });
+  }
   // the shim's two halves are classic scripts: the worker must be, and coi.js runs before the modules
   await build({ ...common, format: 'iife', entryPoints: { sw: join(WEB, 'src', 'sw.ts'), coi: join(WEB, 'src', 'sw-register.ts') }, outdir: outDir });
   cpSync(join(WEB, 'index.html'), join(outDir, 'index.html'));

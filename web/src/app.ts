@@ -2,8 +2,27 @@
  * The playground's shell: a nav with one entry per page (the build lists web/src/pages/), the
  * 中文/English toggle, the URL as the state (`?page=01-linear&lang=en&...`), and the error banner.
  */
-import pages from 'virtual:pages';
+import pageFiles from 'virtual:pages';
 import { el, errorMessage, setCurrentLang, type Lang, type Page, type PageContext } from './page.js';
+
+/**
+ * Every page module, loaded before the first render (the nav needs their titles). A page that fails
+ * to load keeps its nav entry, named by its file, and shows why when opened: one broken page never
+ * blanks the playground.
+ */
+const loaded = await Promise.all(pageFiles.map(async (f): Promise<{ page: Page; failure?: string }> => {
+  try {
+    const page = (await f.load()).default;
+    if (!page || typeof page.mount !== 'function') throw new Error('its module has no default export with mount()');
+    if (page.id !== f.id) throw new Error(`its id is '${page.id}'; a page's id is its file name, '${f.id}'`);
+    return { page };
+  } catch (e) {
+    const failure = `page ${f.id} did not load: ${errorMessage(e)}`;
+    console.warn(failure);
+    return { page: { id: f.id, title: { zh: f.id, en: f.id }, mount() { throw new Error(failure); } }, failure };
+  }
+}));
+const pages: Page[] = loaded.map((l) => l.page);
 
 const app = document.getElementById('app')!;
 const nav = el('nav', { class: 'nav', 'aria-label': 'chapters' });
