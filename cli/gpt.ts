@@ -2,6 +2,9 @@
  * The GPT chapter's commands:
  *
  *   llmcore train gpt --recipe recipes/gpt-shakespeare-char.json --out runs/shakespeare
+ *   llmcore train gpt --recipe recipes/gpt-pretrain.json --out runs/gpt-pretrain   (then gpt-multitask.json)
+ *   llmcore eval gpt --model models/gpt-multitask --task zh-en --data dev.tsv
+ *   llmcore gpt ship --model runs/gpt-multitask-iris --out models/gpt-multitask
  *   llmcore eval gpt --model runs/shakespeare
  *   llmcore chat --model DIR
  *
@@ -786,8 +789,8 @@ export function registerGpt(program: Command): void {
   const train = commandGroup(program, 'train');
   train
     .command('gpt')
-    .description('train a GPT on a text, character by character, as nanoGPT does (defaults: its Tiny Shakespeare CPU recipe; a recipe file, then flags, override them)')
-    .option('--recipe <file.json>', 'a recipe: {data, tokenizer, model, training} (e.g. recipes/gpt-shakespeare-char.json)')
+    .description('train a GPT: on a text, character by character, as nanoGPT does (the defaults: its Tiny Shakespeare CPU recipe), or, by recipe, pre-training on Tatoeba sentences with a byte-level BPE and multi-task chat fine-tuning from a model folder (model.init); a recipe file, then flags, override the defaults')
+    .option('--recipe <file.json>', 'a recipe: {data, tokenizer, model, training} (e.g. recipes/gpt-shakespeare-char.json, recipes/gpt-pretrain.json, recipes/gpt-multitask.json)')
     .option('--text <file>', 'the training text (UTF-8); its last data.valFraction (default 10%) is held out')
     .requiredOption('--out <dir>', 'run folder: last/ (for --resume), best/ (lowest val loss), log.jsonl, recipe.json')
     .option('--resume', 'continue the run saved in OUT/last exactly where it stopped')

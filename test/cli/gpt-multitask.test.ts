@@ -53,6 +53,20 @@ test('train gpt: Tatoeba pre-training with a byte-level BPE, then multi-task fin
   assert.equal(r.iris.flowers, 3, '--limit 3 of the 6 held-out flowers (2 per species, the run\'s split)');
   assert.ok(r.iris.accuracy!.all >= 0 && r.iris.accuracy!.all <= 1);
   assert.ok(Number.isFinite((r.perplexity as unknown as { valLoss: number }).valLoss));
+
+  // gpt ship: the best weights in float16 beside the tokenizer, and the same answers from them
+  const shipped = join(dir, 'shipped');
+  const ship = llmcore(['gpt', 'ship', '--model', join(dir, 'ft'), '--out', shipped, '--json']);
+  assert.equal(ship.status, 0, ship.stderr);
+  assert.equal((JSON.parse(readFileSync(join(shipped, 'config.json'), 'utf8')) as { torch_dtype: string }).torch_dtype, 'float16');
+  assert.equal(readFileSync(join(shipped, 'tokenizer.json'), 'utf8'), readFileSync(join(dir, 'ft', 'best', 'tokenizer.json'), 'utf8'));
+  assert.ok(!existsSync(join(shipped, 'optimizer.safetensors')) && !existsSync(join(shipped, 'log.jsonl')));
+  const half = llmcore(['eval', 'gpt', '--model', shipped, '--task', 'iris', '--iris', join(dir, 'iris.csv'), '--iris-held-out', '2', '--seed', '1337', '--limit', '3', '--json']);
+  assert.equal(half.status, 0, half.stderr);
+  assert.equal((JSON.parse(half.stdout) as { flowers: number }).flowers, 3);
+  const self = llmcore(['gpt', 'ship', '--model', shipped, '--out', shipped]);
+  assert.notEqual(self.status, 0);
+  assert.match(self.stderr, /--out .* is the model folder itself/);
 });
 
 test('train gpt / eval gpt refuse a wrong setting in one line naming it', () => {
