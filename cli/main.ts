@@ -29,6 +29,8 @@ program
   .name('llmcore')
   .description('The core technology of large models, runnable: tensors and autograd, and the chapters built on them.')
   .showHelpAfterError()
+  // a sub-command's options are its own (memory and its sub-commands share --steps, --plot, …)
+  .enablePositionalOptions()
   .exitOverride();
 
 registerLinear(program);

@@ -139,9 +139,7 @@ export async function runMemory(o: MemoryCliOptions, out: (line: string) => void
 export function registerMemory(program: Command): void {
   const d = DEFAULT_MEMORY_OPTIONS;
   // Options after a sub-command's name are that sub-command's, not memory's (both have --steps, --plot,
-  // …): commander needs positional options on every command above a sub-command for that, the root
-  // included (it has no options of its own but --help, so nothing else changes).
-  program.enablePositionalOptions();
+  // …): commander needs positional options on every command above a sub-command (the root sets its own in cli/main.ts).
   const memory = program
     .command('memory')
     .enablePositionalOptions()

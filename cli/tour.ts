@@ -7,6 +7,9 @@ import { runLmTourChapter } from './lm.js';
 import { defaultModelDir, formatExplain, loadModelDir, type Translator } from './translate.js';
 import { translate } from '../src/models/seq2seq/translate.js';
 import { printJson, printLine } from './options.js';
+import { tourGpt } from './tour-gpt.js';
+import { tourSequenceClaims } from './tour-memory.js';
+import { tourVision } from './tour-vision.js';
 
 /**
  * The translator for chapter 4. Only an absent shipped folder (a checkout or package without
@@ -30,7 +33,7 @@ export async function tourTranslator(
 export function registerTour(program: Command): void {
   program
     .command('tour')
-    .description('the tour of the explainer: each chapter runs live (y = ax + b, Iris KNN, RNN/LSTM next word, 我正在吃饭 → English)')
+    .description('the tour of the explainer: each chapter runs live (y = ax + b, Iris KNN, RNN/LSTM next word and the sequence claims, 我正在吃饭 → English, one GPT doing several tasks, a picture answered in words)')
     .option('--json', 'print each chapter\'s result as one JSON object')
     .option('--model <dir>', 'the translator of chapter 4, a model directory (default: the shipped models/zh-en)')
     .action(async (o: { json?: boolean; model?: string }) => {
@@ -53,6 +56,9 @@ export function registerTour(program: Command): void {
       say('\nChapter 3. An RNN reads word by word, each step depending on the previous hidden state; an LSTM adds a');
       say('cell with input, forget and output gates. Both learn a small corpus here, then continue "Apple is":\n');
       results.lm = await runLmTourChapter(say);
+      say('\nWhat the sequence models claim, measured here (RNNs forget with distance, LSTM gates remember,');
+      say('Transformers train in parallel):');
+      results.sequenceClaims = tourSequenceClaims(say);
 
       say('\nChapter 4. The Transformer translates 我正在吃饭: characters and positions become vectors, the encoder');
       say('attends over the whole sentence at once, the decoder attends to the words it has written and to the');
@@ -67,6 +73,10 @@ export function registerTour(program: Command): void {
         say(formatExplain(greedy, { beam: 1, lengthPenalty: 1 }));
         results.translate = { source: '我正在吃饭', translation: greedy.translation, steps: greedy.steps };
       }
+      say('');
+      results.gpt = await tourGpt(say, !!o.json);
+      say('');
+      results.vision = await tourVision(say, !!o.json);
       if (o.json) printJson(results);
     });
 }

@@ -37,18 +37,24 @@ echo "check-package: npx llmcore translate 我正在吃饭 → $got"
 npx --no-install llmcore tour --json > tour.json
 node -e '
   const r = JSON.parse(require("fs").readFileSync("tour.json", "utf8"));
-  const want = ["linear", "iris", "lm", "translate"];
+  const want = ["linear", "iris", "lm", "sequenceClaims", "translate", "gpt", "vision"];
   const keys = Object.keys(r);
   if (want.some((k, i) => keys[i] !== k) || keys.length !== want.length) {
     console.error(`check-package: tour --json keys are ${keys.join(",")}, expected ${want.join(",")}`);
     process.exit(1);
+  }
+  for (const k of ["sequenceClaims", "gpt", "vision"]) {
+    if (r[k].skipped) {
+      console.error(`check-package: the tour skipped ${k} in the installed package: ${r[k].skipped}`);
+      process.exit(1);
+    }
   }
   if (r.translate.translation !== "I\x27m eating.") {
     console.error(`check-package: the tour translated 我正在吃饭 as ${JSON.stringify(r.translate.translation)}`);
     process.exit(1);
   }
 '
-echo "check-package: npx llmcore tour --json: linear, iris, lm, translate"
+echo "check-package: npx llmcore tour --json: linear, iris, lm, sequenceClaims, translate, gpt, vision"
 
 cat > esm.mjs <<'EOF'
 import { tensor, nn, optim, crossEntropy, manualSeed } from 'llmcore';

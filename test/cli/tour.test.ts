@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { tourTranslator } from '../../cli/tour.js';
 import { llmcore, SHIPPED_MODEL, tempDir } from '../helpers/cli.js';
 
-test('tour --json: linear, iris, lm and translate, the shipped model turning 我正在吃饭 into "I\'m eating."', () => {
+test('tour --json: every chapter, the shipped models turning 我正在吃饭 into "I\'m eating.", answering as a GPT and about a picture', () => {
   const r = llmcore(['tour', '--json'], { timeout: 180_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '', 'nothing on stderr: no chapter skipped');
   const out = JSON.parse(r.stdout) as Record<string, Record<string, unknown>>;
-  assert.deepEqual(Object.keys(out), ['linear', 'iris', 'lm', 'translate']);
+  assert.deepEqual(Object.keys(out), ['linear', 'iris', 'lm', 'sequenceClaims', 'translate', 'gpt', 'vision']);
+  for (const k of ['sequenceClaims', 'gpt', 'vision']) assert.equal(out[k].skipped, undefined, `${k} ran from what the repository ships`);
   assert.ok(Math.abs((out.linear.a as number) - 3) < 0.05 && Math.abs((out.linear.b as number) - 5) < 0.1, JSON.stringify(out.linear));
   assert.equal((out.iris.prediction as { species: string }).species, 'virginica');
   assert.deepEqual(Object.keys(out.lm).filter((k) => k === 'rnn' || k === 'lstm'), ['rnn', 'lstm']);

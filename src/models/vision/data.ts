@@ -31,8 +31,9 @@ export function findFashionDir(dir?: string, env: NodeJS.ProcessEnv = process.en
     if (!existsSync(dir)) throw new Error(`--data ${dir}: no such folder`);
     return dir;
   }
-  for (const d of [env.LLMCORE_FASHION_MNIST, DEBIAN_FASHION_DIR]) if (d && existsSync(d)) return d;
-  throw new Error(`no Fashion-MNIST data: give --data DIR (a folder with train-images-idx3-ubyte.gz and the other three IDX files), set LLMCORE_FASHION_MNIST, or on Debian run \`apt-get install dataset-fashion-mnist\` (it installs them in ${DEBIAN_FASHION_DIR}); upstream: github.com/zalandoresearch/fashion-mnist, data/fashion/`);
+  // data/fashion-mnist is where `llmcore data fashion-mnist` downloads them by default
+  for (const d of [env.LLMCORE_FASHION_MNIST, 'data/fashion-mnist', DEBIAN_FASHION_DIR]) if (d && existsSync(d)) return d;
+  throw new Error(`no Fashion-MNIST data: give --data DIR (a folder with train-images-idx3-ubyte.gz and the other three IDX files), set LLMCORE_FASHION_MNIST, run \`llmcore data fashion-mnist\` (it downloads them into data/fashion-mnist), or on Debian run \`apt-get install dataset-fashion-mnist\` (it installs them in ${DEBIAN_FASHION_DIR}); upstream: github.com/zalandoresearch/fashion-mnist, data/fashion/`);
 }
 
 function readIdxFile(dir: string, base: string): { path: string; bytes: Uint8Array } {
