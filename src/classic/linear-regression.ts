@@ -146,7 +146,11 @@ export function fitLine(points: LinePoints, options: FitOptions = {}): FitStep {
   // With standardized x the MSE's curvature is 2 in both directions, so any lr < 1 lowers the loss at
   // every step and lr >= 1 never converges: a final loss not below the loss of a = b = 0 is divergence
   // even while it is still a finite number. (A loss of 0 at a = b = 0 is data that y = 0 fits exactly.)
-  if (!Number.isFinite(last.loss) || (initialLoss > 0 && !(last.loss < initialLoss))) {
+  // At lr = 1 exactly the parameters oscillate between 0 and twice the answer, so the loss stays where it
+  // started up to rounding — which the backend's summation order decides — so for lr >= 1 a loss not
+  // halved is divergence too, on every backend.
+  const stalled = initialLoss > 0 && (!(last.loss < initialLoss) || (lr >= 1 && !(last.loss < 0.5 * initialLoss)));
+  if (!Number.isFinite(last.loss) || stalled) {
     throw new DivergenceError(`linear: gradient descent diverged: the loss went from ${initialLoss.toPrecision(6)} at step 1 to ${last.loss.toPrecision(6)} after step ${last.step} with --lr ${lr}; x is standardized, so a rate below 1 converges (the default is 0.1)`, last);
   }
   return last;
