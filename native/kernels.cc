@@ -124,6 +124,20 @@ __attribute__((target("avx2,fma"))) inline float hsum8(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
+// The last n < 8 elements of a row as a vector (the rest `fill`), and back: tails go through the same
+// vector code as the body, so an element's result never depends on where it falls in its row or array.
+__attribute__((target("avx2,fma"))) inline __m256 loadPart(const float* p, long n, float fill) {
+  alignas(32) float tmp[8];
+  for (long i = 0; i < 8; i++) tmp[i] = i < n ? p[i] : fill;
+  return _mm256_load_ps(tmp);
+}
+
+__attribute__((target("avx2,fma"))) inline void storePart(float* p, long n, __m256 v) {
+  alignas(32) float tmp[8];
+  _mm256_store_ps(tmp, v);
+  for (long i = 0; i < n; i++) p[i] = tmp[i];
+}
+
 struct CeJob {
   const float* x;
   const float* stats;
@@ -154,11 +168,11 @@ __attribute__((target("avx2,fma"))) void ceForwardRows(const CeJob& j, long r0, 
       s = _mm256_add_ps(s, exp8(_mm256_sub_ps(a, vs)));
       t = _mm256_add_ps(t, a);
     }
-    float sum = hsum8(s), total = hsum8(t);
-    for (; i < cols; i++) {
-      sum += std::exp(px[i] - shift);
-      total += px[i];
+    if (i < cols) {
+      s = _mm256_add_ps(s, exp8(_mm256_sub_ps(loadPart(px + i, cols - i, -INFINITY), vs)));
+      t = _mm256_add_ps(t, loadPart(px + i, cols - i, 0.0f));
     }
+    const float sum = hsum8(s), total = hsum8(t);
     const float logSum = std::log(sum);
     j.statsOut[2 * r] = shift;
     j.statsOut[2 * r + 1] = logSum;
@@ -192,7 +206,10 @@ __attribute__((target("avx2,fma"))) void ceBackwardRows(const CeJob& j, long r0,
       const __m256 p = exp8(_mm256_sub_ps(_mm256_sub_ps(_mm256_loadu_ps(px + i), vs), vl));
       _mm256_storeu_ps(po + i, _mm256_mul_ps(vg, _mm256_sub_ps(p, vu)));
     }
-    for (; i < cols; i++) po[i] = gr * (std::exp(px[i] - shift - logSum) - uniform);
+    if (i < cols) {
+      const __m256 p = exp8(_mm256_sub_ps(_mm256_sub_ps(loadPart(px + i, cols - i, 0.0f), vs), vl));
+      storePart(po + i, cols - i, _mm256_mul_ps(vg, _mm256_sub_ps(p, vu)));
+    }
     po[target] -= gr * static_cast<float>(1 - j.eps);
   }
 }
@@ -256,13 +273,16 @@ __attribute__((target("avx2,fma"))) void geluRange(const GeluJob& j, long lo, lo
     const __m256 t = tanh8(_mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), _mm256_mul_ps(v, v), v)));
     _mm256_storeu_ps(j.out + i, _mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, t)));
   }
-  for (; i < hi; i++) {
-    const double v = j.x[i];
-    j.out[i] = static_cast<float>(0.5 * v * (1 + std::tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))));
+  if (i < hi) {
+    const __m256 v = loadPart(j.x + i, hi - i, 0.0f);
+    const __m256 t = tanh8(_mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), _mm256_mul_ps(v, v), v)));
+    storePart(j.out + i, hi - i, _mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, t)));
   }
 }
 
 __attribute__((target("avx2,fma"))) void geluBackRange(const GeluJob& j, long lo, long hi) {
+  // past |x| = 100, 1 − t² is exactly 0 in float; capping x² there keeps 0·(1 + 3c·x²) from becoming 0·∞
+  const __m256 big = _mm256_set1_ps(1e4f);
   const __m256 k = _mm256_set1_ps(GELU_K), c = _mm256_set1_ps(GELU_C), c3 = _mm256_set1_ps(3 * GELU_C), half = _mm256_set1_ps(0.5f),
                one = _mm256_set1_ps(1.0f);
   long i = lo;
@@ -270,14 +290,17 @@ __attribute__((target("avx2,fma"))) void geluBackRange(const GeluJob& j, long lo
     const __m256 v = _mm256_loadu_ps(j.x + i);
     const __m256 v2 = _mm256_mul_ps(v, v);
     const __m256 t = tanh8(_mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), v2, v)));
-    const __m256 dt = _mm256_mul_ps(_mm256_mul_ps(_mm256_fnmadd_ps(t, t, one), k), _mm256_fmadd_ps(c3, v2, one));
+    const __m256 dt = _mm256_mul_ps(_mm256_mul_ps(_mm256_fnmadd_ps(t, t, one), k), _mm256_fmadd_ps(c3, _mm256_min_ps(v2, big), one));
     const __m256 d = _mm256_fmadd_ps(_mm256_mul_ps(half, v), dt, _mm256_mul_ps(half, _mm256_add_ps(one, t)));
     _mm256_storeu_ps(j.out + i, _mm256_mul_ps(_mm256_loadu_ps(j.g + i), d));
   }
-  for (; i < hi; i++) {
-    const double v = j.x[i];
-    const double t = std::tanh(0.7978845608028654 * (v + 0.044715 * v * v * v));
-    j.out[i] = static_cast<float>(j.g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * 0.7978845608028654 * (1 + 3 * 0.044715 * v * v)));
+  if (i < hi) {
+    const __m256 v = loadPart(j.x + i, hi - i, 0.0f);
+    const __m256 v2 = _mm256_mul_ps(v, v);
+    const __m256 t = tanh8(_mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), v2, v)));
+    const __m256 dt = _mm256_mul_ps(_mm256_mul_ps(_mm256_fnmadd_ps(t, t, one), k), _mm256_fmadd_ps(c3, _mm256_min_ps(v2, big), one));
+    const __m256 d = _mm256_fmadd_ps(_mm256_mul_ps(half, v), dt, _mm256_mul_ps(half, _mm256_add_ps(one, t)));
+    storePart(j.out + i, hi - i, _mm256_mul_ps(loadPart(j.g + i, hi - i, 0.0f), d));
   }
 }
 
@@ -368,9 +391,8 @@ __attribute__((target("avx2,fma"))) void softmaxRows(const SoftmaxJob& j, long r
     long c = 0;
     if (j.log) {
       for (; c < body; c += 8) acc = _mm256_add_ps(acc, exp8(_mm256_sub_ps(_mm256_loadu_ps(px + c), vs)));
-      float sum = hsum8(acc);
-      for (; c < cols; c++) sum += std::exp(px[c] - shift);
-      const float lse = std::log(sum);
+      if (c < cols) acc = _mm256_add_ps(acc, exp8(_mm256_sub_ps(loadPart(px + c, cols - c, -INFINITY), vs)));
+      const float lse = std::log(hsum8(acc));
       for (long k = 0; k < cols; k++) po[k] = px[k] - shift - lse;
       continue;
     }
@@ -379,12 +401,15 @@ __attribute__((target("avx2,fma"))) void softmaxRows(const SoftmaxJob& j, long r
       _mm256_storeu_ps(po + c, e);
       acc = _mm256_add_ps(acc, e);
     }
-    float sum = hsum8(acc);
-    for (; c < cols; c++) sum += (po[c] = std::exp(px[c] - shift));
-    const __m256 inv = _mm256_set1_ps(1.0f / sum);
+    if (c < cols) {
+      const __m256 e = exp8(_mm256_sub_ps(loadPart(px + c, cols - c, -INFINITY), vs));
+      storePart(po + c, cols - c, e);
+      acc = _mm256_add_ps(acc, e);
+    }
+    const __m256 inv = _mm256_set1_ps(1.0f / hsum8(acc));
     c = 0;
     for (; c < body; c += 8) _mm256_storeu_ps(po + c, _mm256_mul_ps(_mm256_loadu_ps(po + c), inv));
-    for (; c < cols; c++) po[c] *= 1.0f / sum;
+    if (c < cols) storePart(po + c, cols - c, _mm256_mul_ps(loadPart(po + c, cols - c, 0.0f), inv));
   }
 }
 
