@@ -51,6 +51,9 @@ test('01-linear: the line learns, clicks add points, divergence is shown and rec
       await page.mouse.down();
       await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2, { steps: 5 });
       await page.mouse.up();
+      // the URL follows the drop; on a loaded machine that can land a moment after mouse.up returns
+      const before = pts.split(';')[n0];
+      await page.waitForFunction((b) => (new URL(location.href).searchParams.get('pts') ?? '').split(';').some((p, i, all) => all.length > 0 && i === all.length - 1 && p !== b), before, { timeout: 10_000 }).catch(() => {});
       const dragged = (new URL(page.url()).searchParams.get('pts') ?? '').split(';');
       assert.equal(dragged.length, n0 + 1, 'a drag moves a point, it adds none');
       assert.notEqual(dragged[n0], pts.split(';')[n0], 'the dragged point has moved');
