@@ -295,13 +295,6 @@ int limit = 0;  // 0: the pool's size
 // measured threshold, MIN_PARALLEL_FLOPS in src/backend/wasm/threads.ts, counts the same way).
 constexpr double MIN_PARALLEL_MACS = 1 << 22;
 
-void addBias(float* out, const float* bias, long rows, long n) {
-  for (long i = 0; i < rows; i++) {
-    float* row = out + i * n;
-    for (long j = 0; j < n; j++) row[j] += bias[j];
-  }
-}
-
 }  // namespace
 
 bool gemmSupported() {
@@ -379,17 +372,9 @@ void gemm(const GemmJob& job, int threads) {
           for (long j = j0; j < j1; j++) out[i * n + j] += job.bias[j];
     }
   };
-  if (parts <= 1) {
-    for (long bi = 0; bi < job.batch; bi++) {
-      View a{a0.p + bi * job.aBatchStride, a0.rs, a0.cs};
-      View b{b0.p + bi * job.bBatchStride, b0.rs, b0.cs};
-      float* out = job.out + bi * m * n;
-      gemmSerial(a, b, out, n, m, n, k, job.accumulate);
-      if (job.bias) addBias(out, job.bias, m, n);
-    }
-    return;
-  }
-  pool().run(parts, part);
+  // one part is the whole product: every batch, all rows and columns, on the calling thread
+  if (parts <= 1) part(0);
+  else pool().run(parts, part);
 }
 
 }  // namespace llmcore

@@ -47,7 +47,6 @@ struct AdamJob {
   float *p, *m, *v, *vmax;
   const float* g;
   long n;
-  int parts;
   const AdamArgs* h;
 };
 
@@ -70,19 +69,11 @@ void adamRange(const AdamJob& j, long lo, long hi) {
   }
 }
 
-void adamPart(void* ctx, int part) {
-  const AdamJob& j = *static_cast<const AdamJob*>(ctx);
-  const long chunk = (j.n + j.parts - 1) / j.parts;
-  adamRange(j, std::min(j.n, chunk * part), std::min(j.n, chunk * (part + 1)));
-}
-
 }  // namespace
 
 void adam(float* p, const float* g, float* m, float* v, float* vmax, long n, const AdamArgs& h) {
-  const int parts = n >= (1 << 16) ? poolThreads() : 1;
-  AdamJob job{p, m, v, vmax, g, n, parts, &h};
-  if (parts <= 1) adamRange(job, 0, n);
-  else parallelFor(parts, adamPart, &job);
+  const AdamJob job{p, m, v, vmax, g, n, &h};
+  parallelRanges(n, partsFor(n, n, 1 << 16), [&](int, long lo, long hi) { adamRange(job, lo, hi); });
 }
 
 namespace {
@@ -146,7 +137,6 @@ struct CeJob {
   const int* targets;
   long rows, cols;
   double eps;
-  int parts;
 };
 
 __attribute__((target("avx2,fma"))) void ceForwardRows(const CeJob& j, long r0, long r1) {
@@ -214,32 +204,16 @@ __attribute__((target("avx2,fma"))) void ceBackwardRows(const CeJob& j, long r0,
   }
 }
 
-void ceForwardPart(void* ctx, int part) {
-  const CeJob& j = *static_cast<const CeJob*>(ctx);
-  const long chunk = (j.rows + j.parts - 1) / j.parts;
-  ceForwardRows(j, std::min(j.rows, chunk * part), std::min(j.rows, chunk * (part + 1)));
-}
-
-void ceBackwardPart(void* ctx, int part) {
-  const CeJob& j = *static_cast<const CeJob*>(ctx);
-  const long chunk = (j.rows + j.parts - 1) / j.parts;
-  ceBackwardRows(j, std::min(j.rows, chunk * part), std::min(j.rows, chunk * (part + 1)));
-}
-
-int partsFor(long rows, long cols) { return rows * cols >= (1 << 16) && rows > 1 ? std::min<long>(poolThreads(), rows) : 1; }
-
 }  // namespace
 
 void crossEntropy(const float* x, long rows, long cols, const int* targets, double eps, float* loss, float* stats) {
-  CeJob job{x, nullptr, nullptr, loss, stats, nullptr, targets, rows, cols, eps, partsFor(rows, cols)};
-  if (job.parts <= 1) ceForwardRows(job, 0, rows);
-  else parallelFor(job.parts, ceForwardPart, &job);
+  const CeJob job{x, nullptr, nullptr, loss, stats, nullptr, targets, rows, cols, eps};
+  parallelRanges(rows, partsFor(rows, rows * cols, 1 << 16), [&](int, long lo, long hi) { ceForwardRows(job, lo, hi); });
 }
 
 void crossEntropyBackward(const float* x, const float* stats, const float* g, long rows, long cols, const int* targets, double eps, float* dx) {
-  CeJob job{x, stats, g, nullptr, nullptr, dx, targets, rows, cols, eps, partsFor(rows, cols)};
-  if (job.parts <= 1) ceBackwardRows(job, 0, rows);
-  else parallelFor(job.parts, ceBackwardPart, &job);
+  const CeJob job{x, stats, g, nullptr, nullptr, dx, targets, rows, cols, eps};
+  parallelRanges(rows, partsFor(rows, rows * cols, 1 << 16), [&](int, long lo, long hi) { ceBackwardRows(job, lo, hi); });
 }
 
 
@@ -262,7 +236,6 @@ struct GeluJob {
   const float* g;
   float* out;
   long n;
-  int parts;
 };
 
 __attribute__((target("avx2,fma"))) void geluRange(const GeluJob& j, long lo, long hi) {
@@ -304,20 +277,14 @@ __attribute__((target("avx2,fma"))) void geluBackRange(const GeluJob& j, long lo
   }
 }
 
-void geluPart(void* ctx, int part) {
-  const GeluJob& j = *static_cast<const GeluJob*>(ctx);
-  const long chunk = (j.n + j.parts - 1) / j.parts;
-  const long lo = std::min(j.n, chunk * part), hi = std::min(j.n, chunk * (part + 1));
-  if (j.g) geluBackRange(j, lo, hi);
-  else geluRange(j, lo, hi);
-}
-
 }  // namespace
 
 void geluTanh(const float* x, const float* g, float* out, long n) {
-  GeluJob job{x, g, out, n, n >= (1 << 16) ? poolThreads() : 1};
-  if (job.parts <= 1) geluPart(&job, 0);
-  else parallelFor(job.parts, geluPart, &job);
+  const GeluJob job{x, g, out, n};
+  parallelRanges(n, partsFor(n, n, 1 << 16), [&](int, long lo, long hi) {
+    if (g) geluBackRange(job, lo, hi);
+    else geluRange(job, lo, hi);
+  });
 }
 
 
@@ -331,7 +298,6 @@ struct DropoutJob {
   long n;
   long long threshold;
   float scale;
-  int parts;
 };
 
 // The reference's rule (src/ops/nn.ts dropout): keep where the draw, read as signed after flipping the
@@ -349,18 +315,11 @@ void dropoutRange(const DropoutJob& j, long lo, long hi) {
   }
 }
 
-void dropoutPart(void* ctx, int part) {
-  const DropoutJob& j = *static_cast<const DropoutJob*>(ctx);
-  const long chunk = (j.n + j.parts - 1) / j.parts;
-  dropoutRange(j, std::min(j.n, chunk * part), std::min(j.n, chunk * (part + 1)));
-}
-
 }  // namespace
 
 void dropout(const unsigned* bits, long long threshold, float scale, const float* x, const float* g, float* out, float* mask, long n) {
-  DropoutJob job{bits, x, out, mask, g, n, threshold, scale, n >= (1 << 17) ? poolThreads() : 1};
-  if (job.parts <= 1) dropoutPart(&job, 0);
-  else parallelFor(job.parts, dropoutPart, &job);
+  const DropoutJob job{bits, x, out, mask, g, n, threshold, scale};
+  parallelRanges(n, partsFor(n, n, 1 << 17), [&](int, long lo, long hi) { dropoutRange(job, lo, hi); });
 }
 
 
@@ -372,7 +331,6 @@ struct SoftmaxJob {
   float* out;
   long rows, cols;
   bool log;
-  int parts;
 };
 
 // softmax: e^(x − max) summed in float lanes (as the wasm kernel), then scaled; log-softmax subtracts
@@ -431,20 +389,14 @@ void softmaxBackRows(const SoftmaxJob& j, long r0, long r1) {
   }
 }
 
-void softmaxPart(void* ctx, int part) {
-  const SoftmaxJob& j = *static_cast<const SoftmaxJob*>(ctx);
-  const long chunk = (j.rows + j.parts - 1) / j.parts;
-  const long lo = std::min(j.rows, chunk * part), hi = std::min(j.rows, chunk * (part + 1));
-  if (j.g) softmaxBackRows(j, lo, hi);
-  else softmaxRows(j, lo, hi);
-}
-
 }  // namespace
 
 void softmax(const float* x, const float* g, long rows, long cols, float* out, bool log) {
-  SoftmaxJob job{x, g, out, rows, cols, log, partsFor(rows, cols)};
-  if (job.parts <= 1) softmaxPart(&job, 0);
-  else parallelFor(job.parts, softmaxPart, &job);
+  const SoftmaxJob job{x, g, out, rows, cols, log};
+  parallelRanges(rows, partsFor(rows, rows * cols, 1 << 16), [&](int, long lo, long hi) {
+    if (g) softmaxBackRows(job, lo, hi);
+    else softmaxRows(job, lo, hi);
+  });
 }
 
 }  // namespace llmcore

@@ -1,6 +1,8 @@
 // The native kernels besides the matrix product; each matches its reference in src/backend/js/.
 #pragma once
 
+#include <algorithm>
+
 namespace llmcore {
 
 /** out (row-major over dims) = the strided view x[offset + Σ i_d·st_d], rank 6 (left-padded with size 1). */
@@ -46,5 +48,25 @@ void reduce(int op, const float* x, long outer, long mid, long inner, float* out
 /** Runs fn(part) for part in [0, parts) on the gemm pool, the caller taking part 0. */
 void parallelFor(int parts, void (*fn)(void* ctx, int part), void* ctx);
 int poolThreads();
+
+/** How many parts to split n units of work into: one below `minWork` elements, else every pool thread (at most n). */
+inline int partsFor(long n, long work, long minWork) { return work >= minWork && n > 1 ? static_cast<int>(std::min<long>(poolThreads(), n)) : 1; }
+
+/** Splits [0, n) into `parts` contiguous ranges and runs fn(part, lo, hi) for each on the pool (part 0 on the caller). */
+template <typename F>
+void parallelRanges(long n, int parts, F&& fn) {
+  struct Ctx {
+    F* fn;
+    long n;
+    int parts;
+  } ctx{&fn, n, std::max(1, std::min(parts, poolThreads()))};
+  auto run = [](void* p, int t) {
+    Ctx& c = *static_cast<Ctx*>(p);
+    const long chunk = (c.n + c.parts - 1) / c.parts;
+    (*c.fn)(t, std::min(c.n, chunk * t), std::min(c.n, chunk * (t + 1)));
+  };
+  if (ctx.parts <= 1) run(&ctx, 0);
+  else parallelFor(ctx.parts, run, &ctx);
+}
 
 }  // namespace llmcore

@@ -12,23 +12,12 @@ namespace llmcore {
 
 namespace {
 
+// fn(row) for every row, the rows split between threads when there are enough elements
 template <typename F>
 void forRows(long rows, long cols, F&& fn) {
-  struct Ctx {
-    F* fn;
-    long rows;
-    int parts;
-  };
-  const int parts = rows * cols >= (1 << 16) && rows > 1 ? std::min<long>(poolThreads(), rows) : 1;
-  Ctx ctx{&fn, rows, parts};
-  auto part = [](void* p, int t) {
-    Ctx& c = *static_cast<Ctx*>(p);
-    const long chunk = (c.rows + c.parts - 1) / c.parts;
-    const long lo = std::min(c.rows, chunk * t), hi = std::min(c.rows, chunk * (t + 1));
-    for (long r = lo; r < hi; r++) (*c.fn)(r);
-  };
-  if (parts <= 1) part(&ctx, 0);
-  else parallelFor(parts, part, &ctx);
+  parallelRanges(rows, partsFor(rows, rows * cols, 1 << 16), [&](int, long lo, long hi) {
+    for (long r = lo; r < hi; r++) fn(r);
+  });
 }
 
 inline float binaryOp(int op, float a, float b) {
@@ -120,46 +109,33 @@ void layerNormBackward(const float* x, const float* w, const float* mean, const 
                        float* dw, float* db) {
   // dx row by row on every thread; the parameter gradients summed over rows per thread, then added
   // into dweight/dbias in thread order (the reference adds row by row: the sums differ in rounding only)
-  const int parts = rows * cols >= (1 << 16) && rows > 1 ? std::min<long>(poolThreads(), rows) : 1;
+  const int parts = partsFor(rows, rows * cols, 1 << 16);
   std::vector<double> acc(static_cast<size_t>(parts) * 2 * cols, 0.0);
-  struct Ctx {
-    const float *x, *w, *mean, *rstd, *g;
-    long rows, cols;
-    float* dx;
-    double* acc;
-    bool wantW, wantB;
-    int parts;
-  } ctx{x, w, mean, rstd, g, rows, cols, dx, acc.data(), dw != nullptr, db != nullptr, parts};
-  auto part = [](void* p, int t) {
-    Ctx& c = *static_cast<Ctx*>(p);
-    const long chunk = (c.rows + c.parts - 1) / c.parts;
-    const long lo = std::min(c.rows, chunk * t), hi = std::min(c.rows, chunk * (t + 1));
-    double* aw = c.acc + static_cast<size_t>(t) * 2 * c.cols;
-    double* ab = aw + c.cols;
+  parallelRanges(rows, parts, [&](int t, long lo, long hi) {
+    double* aw = acc.data() + static_cast<size_t>(t) * 2 * cols;
+    double* ab = aw + cols;
     for (long r = lo; r < hi; r++) {
-      const float* px = c.x + r * c.cols;
-      const float* pg = c.g + r * c.cols;
-      const double mu = c.mean[r], rs = c.rstd[r];
+      const float* px = x + r * cols;
+      const float* pg = g + r * cols;
+      const double mu = mean[r], rs = rstd[r];
       double sumG = 0, sumGX = 0;
-      for (long k = 0; k < c.cols; k++) {
+      for (long k = 0; k < cols; k++) {
         const double xh = (px[k] - mu) * rs;
-        const double gh = c.w ? static_cast<double>(pg[k]) * c.w[k] : pg[k];
+        const double gh = w ? static_cast<double>(pg[k]) * w[k] : pg[k];
         sumG += gh;
         sumGX += gh * xh;
-        if (c.wantW) aw[k] += pg[k] * xh;
-        if (c.wantB) ab[k] += pg[k];
+        if (dw) aw[k] += pg[k] * xh;
+        if (db) ab[k] += pg[k];
       }
-      const double mG = sumG / c.cols, mGX = sumGX / c.cols;
-      float* pd = c.dx + r * c.cols;
-      for (long k = 0; k < c.cols; k++) {
+      const double mG = sumG / cols, mGX = sumGX / cols;
+      float* pd = dx + r * cols;
+      for (long k = 0; k < cols; k++) {
         const double xh = (px[k] - mu) * rs;
-        const double gh = c.w ? static_cast<double>(pg[k]) * c.w[k] : pg[k];
+        const double gh = w ? static_cast<double>(pg[k]) * w[k] : pg[k];
         pd[k] = static_cast<float>(rs * (gh - mG - xh * mGX));
       }
     }
-  };
-  if (parts <= 1) part(&ctx, 0);
-  else parallelFor(parts, part, &ctx);
+  });
   for (int t = 0; t < parts; t++) {
     const double* aw = acc.data() + static_cast<size_t>(t) * 2 * cols;
     for (long k = 0; k < cols; k++) {

@@ -62,37 +62,10 @@ function work(c: Int32Array, k: { matmulPart(...args: number[]): void }, scratch
   }
 }
 
-// The worker's whole program (CommonJS, evaluated): instantiate on the shared memory, then serve jobs.
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, ctrl, base } = workerData;
-const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const c = new Int32Array(ctrl);
-const work = ${work.toString()};
-Atomics.store(c, base + 2, 1);
-let seen = Atomics.load(c, base);
-for (;;) {
-  Atomics.wait(c, base, seen);
-  const job = Atomics.load(c, base);
-  if (job === seen) continue;
-  if (job < 0) break;
-  seen = job;
-  try {
-    work(c, k, c[base + 3]);
-  } catch {
-    Atomics.store(c, base + ${FAILED}, 1);
-  }
-  Atomics.store(c, base + 1, job);
-  Atomics.notify(c, base + 1);
-}
-`;
-
-// The browser's worker program: the same loop, started by a message instead of workerData (a
-// Web Worker gets its module, memory and control block by postMessage; Atomics.wait is allowed there).
-const BROWSER_WORKER_SOURCE = `
-self.onmessage = (ev) => {
-  self.onmessage = null;
-  const { module, memory, ctrl, base } = ev.data;
+// What a worker does once it has its module, memory and control block: instantiate on the shared
+// memory, say it is ready, then serve jobs until told to stop. Node and browsers hand over those
+// three differently (workerData / the first message), so each program below wraps this one loop.
+const SERVE_JOBS = `
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const c = new Int32Array(ctrl);
   const work = ${work.toString()};
@@ -112,6 +85,22 @@ self.onmessage = (ev) => {
     Atomics.store(c, base + 1, job);
     Atomics.notify(c, base + 1);
   }
+`;
+
+// The worker's whole program in Node (CommonJS, evaluated).
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctrl, base } = workerData;
+${SERVE_JOBS}
+`;
+
+// The browser's worker program: started by a message instead of workerData (a Web Worker gets its
+// module, memory and control block by postMessage; Atomics.wait is allowed there).
+const BROWSER_WORKER_SOURCE = `
+self.onmessage = (ev) => {
+  self.onmessage = null;
+  const { module, memory, ctrl, base } = ev.data;
+  ${SERVE_JOBS}
   close();
 };
 `;
