@@ -48,10 +48,16 @@ export const visionRecipe = z.object({
   data: data.partial().optional(),
   model,
   training,
-}).strict().superRefine((r, ctx) => {
-  if (r.model.dModel % r.model.nhead !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'dModel'], message: `${r.model.dModel} is not divisible by model.nhead ${r.model.nhead}` });
-  if (28 % r.model.patchSize !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'patchSize'], message: `${r.model.patchSize} does not divide the 28-pixel image side (use 1, 2, 4, 7, 14 or 28)` });
-});
+}).strict().superRefine((r, ctx) => checkPatchShape(r.model, ctx, 'image'));
+
+/**
+ * The checks a ViT-shaped model section needs beyond its field bounds (the classifier's and the VQA
+ * model's encoder): heads divide the width, and patches tile the 28-pixel `side` ('image' or 'tile').
+ */
+export function checkPatchShape(model: { dModel: number; nhead: number; patchSize: number }, ctx: z.RefinementCtx, side: string): void {
+  if (model.dModel % model.nhead !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'dModel'], message: `${model.dModel} is not divisible by model.nhead ${model.nhead}` });
+  if (28 % model.patchSize !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'patchSize'], message: `${model.patchSize} does not divide the 28-pixel ${side} side (use 1, 2, 4, 7, 14 or 28)` });
+}
 
 export type VisionRecipeFile = z.infer<typeof visionRecipeFile>;
 export type VisionRecipe = z.infer<typeof visionRecipe>;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { field, resolveRecipe } from '../../train/recipe.js';
 import type { VqaTrainingConfig } from './vqa-train.js';
+import { checkPatchShape } from './recipe.js';
 
 const model = z.object({
   patchSize: field.int(1, 56),
@@ -54,10 +55,7 @@ export const vqaRecipe = z.object({
   data: data.partial().optional(),
   model,
   training,
-}).strict().superRefine((r, ctx) => {
-  if (r.model.dModel % r.model.nhead !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'dModel'], message: `${r.model.dModel} is not divisible by model.nhead ${r.model.nhead}` });
-  if (28 % r.model.patchSize !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'patchSize'], message: `${r.model.patchSize} does not divide the 28-pixel tile side (use 1, 2, 4, 7, 14 or 28)` });
-});
+}).strict().superRefine((r, ctx) => checkPatchShape(r.model, ctx, 'tile'));
 
 export type VqaRecipeFile = z.infer<typeof vqaRecipeFile>;
 export type VqaRecipe = z.infer<typeof vqaRecipe>;
