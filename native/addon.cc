@@ -69,7 +69,7 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   llmcore::GemmJob job{a + aOffset, b + bOffset, out, bias, batch, m, k, n, v[4] != 0, v[5] != 0, v[10] != 0, aStride, bStride};
-  llmcore::gemm(job, llmcore::gemmThreads());
+  llmcore::gemm(job);
   return nullptr;
 }
 

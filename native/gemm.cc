@@ -320,7 +320,8 @@ void parallelFor(int parts, void (*fn)(void* ctx, int part), void* ctx) {
   pool().run(parts, [&](int t) { fn(ctx, t); });
 }
 
-void gemm(const GemmJob& job, int threads) {
+void gemm(const GemmJob& job) {
+  const int threads = gemmThreads();
   const long m = job.m, n = job.n, k = job.k;
   if (job.batch == 0 || m == 0 || n == 0) return;
   const View a0 = job.transA ? View{job.a, 1, m} : View{job.a, k, 1};

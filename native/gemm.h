@@ -18,8 +18,8 @@ struct GemmJob {
 /** Whether this CPU runs the AVX2 + FMA kernels. */
 bool gemmSupported();
 
-/** Runs the job with up to `threads` threads (the caller's included). */
-void gemm(const GemmJob& job, int threads);
+/** Runs the job on up to gemmThreads() threads (the caller's included). */
+void gemm(const GemmJob& job);
 
 /** Threads the pool may use (the caller's included); returns the value in force. */
 int setGemmThreads(int n);
