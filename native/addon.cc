@@ -448,6 +448,17 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   return result;
 }
 
+napi_value SetTile(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int64_t choice = -1;
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
+  if (argc < 1 || !integer(env, argv[0], &choice)) return nullptr;
+  napi_value result;
+  napi_create_int32(env, llmcore::setGemmTile(static_cast<int>(choice)), &result);
+  return result;
+}
+
 napi_value Threads(napi_env env, napi_callback_info) {
   napi_value result;
   napi_create_int32(env, llmcore::gemmThreads(), &result);
@@ -461,6 +472,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setTile", nullptr, SetTile, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"copyStrided", nullptr, CopyStrided, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"addIntoStrided", nullptr, AddIntoStrided, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,7 +1,11 @@
 // A GotoBLAS/BLIS-style product: B packed in KC x NC blocks of NR-wide panels, A in MC x KC blocks of
-// MR-tall panels, and a 6 x 16 register tile (12 ymm accumulators, two B vectors and one A broadcast:
-// 15 of the 16 ymm registers) driven by fused multiply-adds. Every transpose variant is absorbed by the
-// packing, so the kernel always reads one layout.
+// MR-tall panels, and a register tile driven by fused multiply-adds: 6 x 16 with AVX2 (12 ymm
+// accumulators, two B vectors and one A broadcast: 15 of the 16 ymm registers), 8 x 32 with AVX-512
+// (16 zmm accumulators: twice the multiply-adds per instruction and a wider tile). Every transpose
+// variant is absorbed by the packing, so a kernel always reads one layout. Both tiles compute each
+// output element the same way — a fused multiply-add chain over p in order within a KC block, the
+// blocks added to the output in order — so the two give the same bits, and which one runs (a per-call
+// choice by shape) never changes a result.
 #include "gemm.h"
 #include "kernels.h"
 
@@ -18,11 +22,9 @@
 namespace llmcore {
 namespace {
 
-constexpr long MR = 6;
-constexpr long NR = 16;
 constexpr long KC = 256;
-constexpr long MC = 120;   // a multiple of MR: the packed A block (120 KiB) stays in L2
-constexpr long NC = 2048;  // a multiple of NR: the packed B block (2 MiB) in L2/L3
+constexpr long MC_MAX = 128;
+constexpr long NC = 2048;  // a multiple of every NR: the packed B block (2 MiB) in L2/L3
 
 // Element (i, j) of a matrix operand is p[i * rs + j * cs].
 struct View {
@@ -30,6 +32,7 @@ struct View {
   long rs, cs;
 };
 
+template <long MR>
 void packA(View a, long mc, long kc, float* dst) {
   for (long ir = 0; ir < mc; ir += MR) {
     const long mr = std::min(MR, mc - ir);
@@ -44,6 +47,7 @@ void packA(View a, long mc, long kc, float* dst) {
   }
 }
 
+template <long NR>
 void packB(View b, long kc, long nc, float* dst) {
   for (long jr = 0; jr < nc; jr += NR) {
     const long nr = std::min(NR, nc - jr);
@@ -65,8 +69,9 @@ void packB(View b, long kc, long nc, float* dst) {
   }
 }
 
-// C tile (MR x NR at c, row pitch ldc) = (add ? C : 0) + packed A panel · packed B panel.
-__attribute__((target("avx2,fma"))) void kernel(long kc, const float* pa, const float* pb, float* c, long ldc, bool add) {
+// C tile (6 x 16 at c, row pitch ldc) = (add ? C : 0) + packed A panel · packed B panel.
+__attribute__((target("avx2,fma"))) void kernel6x16(long kc, const float* pa, const float* pb, float* c, long ldc, bool add) {
+  constexpr long MR = 6, NR = 16;
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -110,6 +115,35 @@ __attribute__((target("avx2,fma"))) void kernel(long kc, const float* pa, const 
   }
 }
 
+// C tile (8 x 32 at c, row pitch ldc) = (add ? C : 0) + packed A panel · packed B panel.
+__attribute__((target("avx512f"))) void kernel8x32(long kc, const float* pa, const float* pb, float* c, long ldc, bool add) {
+  constexpr long MR = 8, NR = 32;
+  __m512 acc[2 * MR];
+  for (long i = 0; i < 2 * MR; i++) acc[i] = _mm512_setzero_ps();
+  for (long p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_loadu_ps(pb);
+    const __m512 b1 = _mm512_loadu_ps(pb + 16);
+#pragma GCC unroll 8
+    for (long r = 0; r < MR; r++) {
+      const __m512 a = _mm512_set1_ps(pa[r]);
+      acc[2 * r] = _mm512_fmadd_ps(a, b0, acc[2 * r]);
+      acc[2 * r + 1] = _mm512_fmadd_ps(a, b1, acc[2 * r + 1]);
+    }
+    pa += MR;
+    pb += NR;
+  }
+#pragma GCC unroll 8
+  for (long r = 0; r < MR; r++) {
+    float* row = c + r * ldc;
+    __m512 v0 = acc[2 * r], v1 = acc[2 * r + 1];
+    if (add) {
+      v0 = _mm512_add_ps(_mm512_loadu_ps(row), v0);
+      v1 = _mm512_add_ps(_mm512_loadu_ps(row + 16), v1);
+    }
+    _mm512_storeu_ps(row, v0);
+    _mm512_storeu_ps(row + 16, v1);
+  }
+}
 
 __attribute__((target("avx2,fma"))) float dot(const float* x, const float* y, long k) {
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
@@ -162,7 +196,7 @@ void gemvRange(const float* v, const float* mat, long ps, long js, float* out, l
 
 struct Buffers {
   std::vector<float> a, b;
-  Buffers() : a(MC * KC + 16), b(KC * NC + 16) {}
+  Buffers() : a(MC_MAX * KC + 16), b(KC * NC + 16) {}
 };
 
 Buffers& threadBuffers() {
@@ -170,24 +204,28 @@ Buffers& threadBuffers() {
   return buffers;
 }
 
-// out (m x n, row pitch ldc) (+)= A (m x k) · B (k x n), one thread.
+using TileKernel = void (*)(long kc, const float* pa, const float* pb, float* c, long ldc, bool add);
+
+// out (m x n, row pitch ldc) (+)= A (m x k) · B (k x n), one thread, with an MR x NR register tile.
+template <long MR, long NR, TileKernel KERNEL>
 void gemmSerial(View a, View b, float* out, long ldc, long m, long n, long k, bool accumulate) {
+  constexpr long MC = MC_MAX / MR * MR;  // the packed A block (about 128 KiB) stays in L2
   if (k == 0) {
     if (!accumulate)
       for (long i = 0; i < m; i++) std::fill(out + i * ldc, out + i * ldc + n, 0.0f);
     return;
   }
   Buffers& buf = threadBuffers();
-  alignas(32) float edge[MR * NR];
+  alignas(64) float edge[MR * NR];
   for (long jc = 0; jc < n; jc += NC) {
     const long nc = std::min(NC, n - jc);
     for (long pc = 0; pc < k; pc += KC) {
       const long kc = std::min(KC, k - pc);
-      packB({b.p + pc * b.rs + jc * b.cs, b.rs, b.cs}, kc, nc, buf.b.data());
+      packB<NR>({b.p + pc * b.rs + jc * b.cs, b.rs, b.cs}, kc, nc, buf.b.data());
       const bool add = accumulate || pc > 0;
       for (long ic = 0; ic < m; ic += MC) {
         const long mc = std::min(MC, m - ic);
-        packA({a.p + ic * a.rs + pc * a.cs, a.rs, a.cs}, mc, kc, buf.a.data());
+        packA<MR>({a.p + ic * a.rs + pc * a.cs, a.rs, a.cs}, mc, kc, buf.a.data());
         for (long jr = 0; jr < nc; jr += NR) {
           const long nr = std::min(NR, nc - jr);
           const float* pb = buf.b.data() + jr * kc;
@@ -196,18 +234,26 @@ void gemmSerial(View a, View b, float* out, long ldc, long m, long n, long k, bo
             const float* pa = buf.a.data() + ir * kc;
             float* c = out + (ic + ir) * ldc + jc + jr;
             if (mr == MR && nr == NR) {
-              kernel(kc, pa, pb, c, ldc, add);
+              KERNEL(kc, pa, pb, c, ldc, add);
               continue;
             }
-            kernel(kc, pa, pb, edge, NR, false);
+            KERNEL(kc, pa, pb, edge, NR, false);
             for (long r = 0; r < mr; r++)
-              for (long j = 0; j < nr; j++) c[r * ldc + j] = (add ? c[r * ldc + j] : 0.0f) + edge[r * NR + j];
+              for (long j = 0; j < nr; j++) c[r * ldc + j] = add ? c[r * ldc + j] + edge[r * NR + j] : edge[r * NR + j];
           }
         }
       }
     }
   }
 }
+
+// A register tile and the product that drives it.
+struct Tile {
+  long mr, nr;
+  void (*serial)(View a, View b, float* out, long ldc, long m, long n, long k, bool accumulate);
+};
+constexpr Tile TILE_AVX2{6, 16, gemmSerial<6, 16, kernel6x16>};
+constexpr Tile TILE_AVX512{8, 32, gemmSerial<8, 32, kernel8x32>};
 
 // A fixed pool of worker threads woken per product; the caller runs part 0 itself.
 class Pool {
@@ -302,6 +348,27 @@ bool gemmSupported() {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
+namespace {
+bool avx512Present() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+}
+int tileChoice = -1;  // -1 by shape, 0 always AVX2, 1 AVX-512 where present
+
+// The AVX-512 tile where the CPU has it and the product is at least one 32-wide panel across (narrower
+// products would pad most of each panel with zeros); otherwise the AVX2 one.
+const Tile& tileFor(long n) {
+  static const bool has512 = avx512Present();
+  if (!has512 || tileChoice == 0) return TILE_AVX2;
+  return tileChoice == 1 || n >= 32 ? TILE_AVX512 : TILE_AVX2;
+}
+}  // namespace
+
+int setGemmTile(int choice) {
+  tileChoice = choice < 0 ? -1 : choice > 0 ? 1 : 0;
+  return avx512Present() ? 512 : 256;
+}
+
 int setGemmThreads(int n) {
   limit = std::max(1, std::min(n, pool().size()));
   return limit;
@@ -329,9 +396,10 @@ void gemm(const GemmJob& job) {
   const double macs = static_cast<double>(job.batch) * m * n * k;
   int parts = macs >= MIN_PARALLEL_MACS ? std::min(threads, pool().size()) : 1;
   // Split the batch when there are enough matrices, else the longer side of each product, in whole tiles.
+  const Tile& tile = tileFor(n);
   const bool byBatch = job.batch >= parts;
   const long side = m >= n ? m : n;
-  const long unit = m >= n ? MR : NR;
+  const long unit = m >= n ? tile.mr : tile.nr;
   if (!byBatch) parts = static_cast<int>(std::min<long>(parts, (side + unit - 1) / unit));
   if (m == 1 || n == 1) {
     // out (1 x n) = a · B, or out (m x 1) = A · b: the vector is contiguous in every layout with a size-1 side
@@ -366,7 +434,7 @@ void gemm(const GemmJob& job) {
         if (m >= n) { i0 = lo; i1 = hi; } else { j0 = lo; j1 = hi; }
       }
       if (i1 <= i0 || j1 <= j0) continue;
-      gemmSerial({a.p + i0 * a.rs, a.rs, a.cs}, {b.p + j0 * b.cs, b.rs, b.cs}, out + i0 * n + j0, n, i1 - i0, j1 - j0, k,
+      tile.serial({a.p + i0 * a.rs, a.rs, a.cs}, {b.p + j0 * b.cs, b.rs, b.cs}, out + i0 * n + j0, n, i1 - i0, j1 - j0, k,
                  job.accumulate);
       if (job.bias)
         for (long i = i0; i < i1; i++)

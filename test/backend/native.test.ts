@@ -37,8 +37,8 @@ if (!kernels && isCi()) {
     return out;
   };
 
-  test('matmul: sizes crossing the native blocks (MR=6, NR=16, KC=256, MC=120, NC=2048), with bias', () => {
-    for (const [m, k, n] of [[121, 257, 17], [126, 513, 33], [7, 3, 2049], [241, 300, 15], [6, 256, 16]] as const) {
+  test('matmul: sizes crossing the native blocks (MR=6|8, NR=16|32, KC=256, MC=120|128, NC=2048), with bias', () => {
+    for (const [m, k, n] of [[121, 257, 17], [126, 513, 33], [7, 3, 2049], [241, 300, 15], [6, 256, 16], [129, 40, 65], [8, 256, 32]] as const) {
       for (let v = 0; v < 8; v++) {
         const p: MatmulParams = {
           batch: 1, m, k, n, transA: (v & 1) === 1, transB: (v & 2) === 2, aOffset: 2, bOffset: 1, aBatchStride: m * k, bBatchStride: k * n,
@@ -49,6 +49,28 @@ if (!kernels && isCi()) {
         matmulNaive(a, b, want, p);
         close(product(p, a, b, init.slice()), want, 2e-5, 2e-5, `${m}x${k}x${n} variant ${v}`);
       }
+    }
+  });
+
+  test('matmul: the AVX2 and AVX-512 register tiles give the same bits (the tile is chosen by shape)', (t) => {
+    if (kernels.setTile(-1) !== 512) return t.skip('this CPU has no AVX-512: one tile only');
+    try {
+      for (const [batch, m, k, n] of [[1, 121, 257, 17], [1, 126, 513, 33], [1, 7, 3, 2049], [3, 130, 300, 70], [1, 8, 256, 32], [2, 600, 130, 96]] as const) {
+        for (let v = 0; v < 8; v++) {
+          const p: MatmulParams = {
+            batch, m, k, n, transA: (v & 1) === 1, transB: (v & 2) === 2, aOffset: 0, bOffset: 0, aBatchStride: m * k, bBatchStride: k * n,
+            accumulate: (v & 4) === 4, bias: v >= 6 ? uniform(n) : undefined,
+          };
+          const a = uniform(batch * m * k), b = uniform(batch * k * n), init = uniform(batch * m * n);
+          kernels.setTile(0);
+          const avx2 = product(p, a, b, init.slice());
+          kernels.setTile(1);
+          const avx512 = product(p, a, b, init.slice());
+          exact(avx512, avx2, `${batch}x${m}x${k}x${n} variant ${v}`);
+        }
+      }
+    } finally {
+      kernels.setTile(-1);
     }
   });
 

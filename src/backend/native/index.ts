@@ -22,6 +22,8 @@ export interface NativeKernels {
     transA: number, transB: number, aOffset: number, bOffset: number, aBatchStride: number, bBatchStride: number, accumulate: number,
   ): void;
   setThreads(n: number): number;
+  /** The register tile: -1 by shape (the default), 0 AVX2, 1 AVX-512 where present; returns 512 or 256 (what the CPU has). */
+  setTile(choice: number): number;
   threads(): number;
   copyStrided(x: Float32Array, offset: number, out: Float32Array, ...dimsThenStrides: number[]): void;
   addIntoStrided(src: Float32Array, y: Float32Array, offset: number, ...dimsThenStrides: number[]): void;
