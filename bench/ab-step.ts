@@ -4,7 +4,8 @@
  * ratios B/A, with the load average at the start and end.
  *
  *   git worktree add /tmp/base HEAD~1 && ln -s "$PWD/node_modules" /tmp/base/node_modules
- *   LLMCORE_THREADS=1 npx tsx bench/ab-step.ts /tmp/base . tiny [--steps 30]     (tiny | nmt | lstm | rnn)
+ *   LLMCORE_THREADS=1 npx tsx bench/ab-step.ts /tmp/base . tiny [--steps 30]     (tiny | nmt | lstm | rnn | decode)
+ * (decode: W4's greedy decoding of 8 sentences per step; its 'loss' is the sum of the tokens decoded)
  * Each checkout loads its own modules (its own backend and kernels); the models start from the same
  * seed, so the losses printed must agree when a change keeps results identical.
  */
@@ -19,7 +20,7 @@ const opt = (name: string, dflt: string): string => {
 };
 const [dirA, dirB, which = 'tiny'] = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1] === '--steps'));
 if (!dirA || !dirB) {
-  console.error('usage: npx tsx bench/ab-step.ts DIR_A DIR_B [tiny|nmt|lstm|rnn] [--steps N]');
+  console.error('usage: npx tsx bench/ab-step.ts DIR_A DIR_B [tiny|nmt|lstm|rnn|decode] [--steps N]');
   process.exit(2);
 }
 const steps = Number(opt('--steps', '30'));
@@ -38,6 +39,22 @@ async function workload(dir: string): Promise<{ step: Step; tokens: number }> {
     for (let i = 0; i < n; i++) a[i] = 1 + g.randint(vocab - 1);
     return a;
   };
+  if (which === 'decode') {
+    // W4 (bench/w4-decode.ts): greedy decoding of 8 sources, 12 tokens each, with the KV cache
+    const { Seq2SeqTransformer } = await imp('src/models/seq2seq/model.ts');
+    const g = new Generator(1);
+    const config = { srcVocab: 4000, tgtVocab: 4000, dModel: 128, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 512, dropout: 0.1, maxLen: 64 };
+    const model = new Seq2SeqTransformer(config, { generator: g }).eval();
+    const sources = Array.from({ length: 8 }, () => new Tensor(ids(g, 10, 4000), [1, 10]));
+    return {
+      tokens: 8 * 12,
+      step: () => {
+        let sum = 0;
+        for (const src of sources) for (const t of model.greedyDecode(src, { bos: 1, eos: -1, maxLen: 12 })[0]) sum += t;
+        return sum;
+      },
+    };
+  }
   if (which === 'tiny' || which === 'nmt') {
     const { Seq2SeqTransformer } = await imp('src/models/seq2seq/model.ts');
     // the shapes of bench/profile-step.ts

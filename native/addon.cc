@@ -437,6 +437,95 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+bool optionalInt32Array(napi_env env, napi_value value, int** data, size_t* length, const char* name) {
+  napi_valuetype type;
+  if (!check(env, napi_typeof(env, value, &type))) return false;
+  if (type == napi_null || type == napi_undefined) {
+    *data = nullptr;
+    *length = 0;
+    return true;
+  }
+  return int32Array(env, value, data, length, name);
+}
+
+// Every row an attention operand's slices reach lies inside it: offsets[i] + (rows − 1)·rowStride + cols ≤ length.
+bool rowsInside(const int* offsets, size_t count, long n, long rows, long rowStride, long colStride, long cols, size_t length) {
+  if (static_cast<long>(count) < n || rowStride < 0 || colStride < 0) return false;
+  if (rows == 0 || cols == 0) return true;
+  const int64_t reach = (rows - 1) * rowStride + (cols - 1) * colStride + 1;
+  for (long i = 0; i < n; i++)
+    if (offsets[i] < 0 || offsets[i] + reach > static_cast<int64_t>(length)) return false;
+  return true;
+}
+
+// The operands shared by attention and attentionBackward: argv[0..9) arrays, argv[at..at+11) sizes and the scale.
+bool attentionArgs(napi_env env, napi_value* argv, int at, llmcore::AttentionArgs* a, const char* fn) {
+  float *q, *k, *v, *mask, *drop;
+  int *qOff, *kOff, *vOff, *mOff;
+  size_t qLen, kLen, vLen, mLen, dLen, qoLen, koLen, voLen, moLen;
+  if (!floatArray(env, argv[0], &q, &qLen, "q") || !int32Array(env, argv[1], &qOff, &qoLen, "qOffsets") || !floatArray(env, argv[2], &k, &kLen, "k") ||
+      !int32Array(env, argv[3], &kOff, &koLen, "kOffsets") || !floatArray(env, argv[4], &v, &vLen, "v") || !int32Array(env, argv[5], &vOff, &voLen, "vOffsets") ||
+      !optionalFloatArray(env, argv[6], &mask, &mLen, "mask") || !optionalInt32Array(env, argv[7], &mOff, &moLen, "maskOffsets") ||
+      !optionalFloatArray(env, argv[8], &drop, &dLen, "drop"))
+    return false;
+  int64_t x[10];
+  for (int i = 0; i < 10; i++)
+    if (!integer(env, argv[at + i], &x[i])) return false;
+  double scale;
+  if (!number(env, argv[at + 10], &scale)) return false;
+  const long qRow = x[0], kRow = x[1], vRow = x[2], mRow = x[3], mCol = x[4], n = x[5], t = x[6], s = x[7], d = x[8], dv = x[9];
+  if (n < 0 || t < 0 || s < 0 || d < 0 || dv < 0 || !rowsInside(qOff, qoLen, n, t, qRow, 1, d, qLen) || !rowsInside(kOff, koLen, n, s, kRow, 1, d, kLen) ||
+      !rowsInside(vOff, voLen, n, s, vRow, 1, dv, vLen) || (mask && (!mOff || !rowsInside(mOff, moLen, n, t, mRow, mCol, s, mLen))) ||
+      (drop && static_cast<int64_t>(dLen) < n * t * s))
+    return rangeError(env, fn);
+  *a = llmcore::AttentionArgs{q, k, v, mask, drop, qOff, kOff, vOff, mOff, qRow, kRow, vRow, mRow, mCol, n, t, s, d, dv, static_cast<float>(scale)};
+  return true;
+}
+
+// attention(q, qOff, k, kOff, v, vOff, mask | null, mOff | null, drop | null, out, probs, dropped | null, qRow, kRow, vRow, mRow, mCol, n, t, s, d, dv, scale)
+napi_value Attention(napi_env env, napi_callback_info info) {
+  napi_value argv[23];
+  if (!args(env, info, 23, argv, "attention")) return nullptr;
+  llmcore::AttentionArgs a;
+  if (!attentionArgs(env, argv, 12, &a, "attention")) return nullptr;
+  float *out, *probs, *dropped;
+  size_t outLen, pLen, dLen;
+  if (!floatArray(env, argv[9], &out, &outLen, "out") || !floatArray(env, argv[10], &probs, &pLen, "probs") ||
+      !optionalFloatArray(env, argv[11], &dropped, &dLen, "dropped"))
+    return nullptr;
+  const int64_t scores = static_cast<int64_t>(a.n) * a.t * a.s;
+  if (static_cast<int64_t>(outLen) < static_cast<int64_t>(a.n) * a.t * a.dv || static_cast<int64_t>(pLen) < scores ||
+      (a.drop && (!dropped || static_cast<int64_t>(dLen) < scores))) {
+    rangeError(env, "attention");
+    return nullptr;
+  }
+  llmcore::attention(a, out, probs, dropped);
+  return nullptr;
+}
+
+// attentionBackward(q, qOff, k, kOff, v, vOff, mask | null, mOff | null, drop | null, probs, gOut | null, gWeights | null, dq, dk, dv | null, qRow, …, scale)
+napi_value AttentionBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[26];
+  if (!args(env, info, 26, argv, "attentionBackward")) return nullptr;
+  llmcore::AttentionArgs a;
+  if (!attentionArgs(env, argv, 15, &a, "attentionBackward")) return nullptr;
+  float *probs, *gOut, *gW, *dq, *dk, *dv;
+  size_t pLen, goLen, gwLen, dqLen, dkLen, dvLen;
+  if (!floatArray(env, argv[9], &probs, &pLen, "probs") || !optionalFloatArray(env, argv[10], &gOut, &goLen, "gOut") ||
+      !optionalFloatArray(env, argv[11], &gW, &gwLen, "gWeights") || !floatArray(env, argv[12], &dq, &dqLen, "dq") ||
+      !floatArray(env, argv[13], &dk, &dkLen, "dk") || !optionalFloatArray(env, argv[14], &dv, &dvLen, "dv"))
+    return nullptr;
+  const int64_t n = a.n, scores = n * a.t * a.s;
+  if (static_cast<int64_t>(pLen) < scores || (gOut && static_cast<int64_t>(goLen) < n * a.t * a.dv) || (gW && static_cast<int64_t>(gwLen) < scores) ||
+      static_cast<int64_t>(dqLen) < n * a.t * a.d || static_cast<int64_t>(dkLen) < n * a.s * a.d ||
+      (gOut && (!dv || static_cast<int64_t>(dvLen) < n * a.s * a.dv))) {
+    rangeError(env, "attentionBackward");
+    return nullptr;
+  }
+  llmcore::attentionBackward(a, {probs, gOut, gW, dq, dk, gOut ? dv : nullptr});
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -486,6 +575,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"layerNormBackward", nullptr, LayerNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attention", nullptr, Attention, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attentionBackward", nullptr, AttentionBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

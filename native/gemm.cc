@@ -8,6 +8,7 @@
 // choice by shape) never changes a result.
 #include "gemm.h"
 #include "kernels.h"
+#include "simd.h"
 
 #include <immintrin.h>
 
@@ -143,33 +144,6 @@ __attribute__((target("avx512f"))) void kernel8x32(long kc, const float* pa, con
     _mm512_storeu_ps(row, v0);
     _mm512_storeu_ps(row + 16, v1);
   }
-}
-
-__attribute__((target("avx2,fma"))) float dot(const float* x, const float* y, long k) {
-  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-  long p = 0;
-  for (; p + 32 <= k; p += 32) {
-    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p), _mm256_loadu_ps(y + p), s0);
-    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p + 8), _mm256_loadu_ps(y + p + 8), s1);
-    s2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p + 16), _mm256_loadu_ps(y + p + 16), s2);
-    s3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p + 24), _mm256_loadu_ps(y + p + 24), s3);
-  }
-  for (; p + 8 <= k; p += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p), _mm256_loadu_ps(y + p), s0);
-  const __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
-  __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-  h = _mm_add_ss(h, _mm_movehdup_ps(h));
-  float total = _mm_cvtss_f32(h);
-  for (; p < k; p++) total += x[p] * y[p];
-  return total;
-}
-
-// y[0..n) += alpha · x[0..n)
-__attribute__((target("avx2,fma"))) void axpy(float alpha, const float* x, float* y, long n) {
-  const __m256 va = _mm256_set1_ps(alpha);
-  long j = 0;
-  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(y + j, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + j), _mm256_loadu_ps(y + j)));
-  for (; j < n; j++) y[j] += alpha * x[j];
 }
 
 // A product with one output row or column (decoding a token, a matrix times a vector): no packing,

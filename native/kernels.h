@@ -45,6 +45,28 @@ void layerNormBackward(const float* x, const float* w, const float* mean, const 
 /** Sum (0), max (1) or min (2) over the middle axis of (outer, mid, inner); sums in double. */
 void reduce(int op, const float* x, long outer, long mid, long inner, float* out);
 
+/**
+ * Scaled dot-product attention over n (batch, head) slices: slice i's query row t is q[qOff[i] + t·qRow ..+d),
+ * key row s k[kOff[i] + s·kRow ..+d), value row s v[vOff[i] + s·vRow ..+dv); the additive mask (or null)
+ * at mask[mOff[i] + t·mRow + s·mCol]; drop (or null) the (n, t, s) dropout multipliers (0 or 1/(1 − p)).
+ */
+struct AttentionArgs {
+  const float *q, *k, *v, *mask, *drop;
+  const int *qOff, *kOff, *vOff, *mOff;
+  long qRow, kRow, vRow, mRow, mCol;
+  long n, t, s, d, dv;
+  float scale;
+};
+/** out (n, t, dv) = weights · v; probs (n, t, s) = the softmax; dropped (n, t, s) = probs · drop where drop is given. */
+void attention(const AttentionArgs& a, float* out, float* probs, float* dropped);
+
+/** Gradients from gOut (n, t, dv) and/or gWeights (n, t, s, of the weights returned): dq (n, t, d), dk (n, s, d) and dv (n, s, dv) accumulated into. */
+struct AttentionGrads {
+  const float *probs, *gOut, *gWeights;
+  float *dq, *dk, *dv;
+};
+void attentionBackward(const AttentionArgs& a, const AttentionGrads& b);
+
 /** Runs fn(part) for part in [0, parts) on the gemm pool, the caller taking part 0. */
 void parallelFor(int parts, void (*fn)(void* ctx, int part), void* ctx);
 int poolThreads();

@@ -101,6 +101,22 @@ export interface AdamStep {
   maximize: boolean;
 }
 
+/**
+ * Scaled dot-product attention over `n` (batch, head) slices, softmax(scale·q kᵀ + mask) v. Slice i's
+ * query row t is q[qOffsets[i] + t·qRow …+d), key row s k[kOffsets[i] + s·kRow …+d), value row s
+ * v[vOffsets[i] + s·vRow …+dv) (each row contiguous); the additive mask, where given, is
+ * mask[maskOffsets[i] + t·maskRow + s·maskCol]; `drop`, where given, the (n, t, s) dropout multipliers
+ * (0 or 1/(1 − p)) applied to the weights.
+ */
+export interface AttentionParams {
+  n: number; t: number; s: number; d: number; dv: number; scale: number;
+  q: FloatArray; qOffsets: Int32Array; qRow: number;
+  k: FloatArray; kOffsets: Int32Array; kRow: number;
+  v: FloatArray; vOffsets: Int32Array; vRow: number;
+  mask: FloatArray | null; maskOffsets: Int32Array | null; maskRow: number; maskCol: number;
+  drop: FloatArray | null;
+}
+
 export interface Backend {
   readonly name: string;
   /** Materializes a strided view of `shape` into row-major `out`. */
@@ -184,6 +200,17 @@ export interface Backend {
    */
   dropout?(bits: Uint32Array, threshold: number, scale: number, x: FloatArray, out: FloatArray, mask: FloatArray): void;
   dropoutBackward?(g: FloatArray, mask: FloatArray, out: FloatArray): void;
+  /**
+   * Optional: attention fused per (batch, head) — out (n, t, dv), the softmax `probs` (n, t, s) and,
+   * with dropout, `dropped` = probs·drop — and its backward from the output's gradient `gOut` (n, t, dv)
+   * and/or the returned weights' `gWeights` (n, t, s): dq (n, t, d) written, dk (n, s, d) and dv
+   * (n, s, dv, with gOut) added into (zeros on entry). Within float32 rounding of the reference
+   * (src/backend/js/attention.ts). A backend without it runs attention as separate ops (matmul, softmax…).
+   */
+  attention?(p: AttentionParams, out: FloatArray, probs: FloatArray, dropped: FloatArray | null): void;
+  attentionBackward?(
+    p: AttentionParams, probs: FloatArray, gOut: FloatArray | null, gWeights: FloatArray | null, dq: FloatArray, dk: FloatArray, dv: FloatArray | null,
+  ): void;
 }
 
 // the reference backend is always there, so every op works whatever module was imported first

@@ -14,6 +14,7 @@ import { formatShape, ShapeError } from '../tensor/shape.js';
 import { defaultGenerator, type Generator } from '../util/random.js';
 import { add, where } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
+import { fusedAttention } from '../ops/attention.js';
 import { concat, indexSelect } from '../ops/index-ops.js';
 import { dropout as dropoutOp, linear, softmax } from '../ops/nn.js';
 import { Module, type Parameter } from './module.js';
@@ -53,11 +54,17 @@ export function scaledDotProductAttention(
   if (k.shape[k.ndim - 1] !== D || k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) {
     throw new ShapeError(`scaledDotProductAttention: q ${formatShape(q.shape)}, k ${formatShape(k.shape)}, v ${formatShape(v.shape)}: q and k need the same last size, k and v the same number of positions`);
   }
+  const scale = 1 / Math.sqrt(D);
+  const training = dropout > 0 && options.training !== false;
+  const fused = fusedAttention(q, k, v, mask ? additiveMask(mask) : null, {
+    scale, dropout, training, generator: training ? options.generator ?? defaultGenerator() : defaultGenerator(),
+  });
+  if (fused) return fused;
   // scaling q (T·D values) rather than the scores (T·S) is what PyTorch does, and no dearer
-  let scores = matmul(q.mul(1 / Math.sqrt(D)), k.transpose(-2, -1)); // (..., T, S)
+  let scores = matmul(q.mul(scale), k.transpose(-2, -1)); // (..., T, S)
   if (mask) scores = add(scores, additiveMask(mask));
   let weights = softmax(scores, -1); // (..., T, S)
-  if (dropout > 0 && options.training !== false) weights = dropoutOp(weights, dropout, true, options.generator ?? defaultGenerator());
+  if (training) weights = dropoutOp(weights, dropout, true, options.generator ?? defaultGenerator());
   return { output: matmul(weights, v), weights }; // (..., T, Dv)
 }
 

@@ -7,9 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend, BinaryOp, MatmulParams, ReduceOp, StridedView, UnaryOp } from '../../src/backend/backend.js';
+import type { AttentionParams, Backend, BinaryOp, MatmulParams, ReduceOp, StridedView, UnaryOp } from '../../src/backend/backend.js';
 import { createJsBackend } from '../../src/backend/js/index.js';
 import { matmulNaive } from '../../src/backend/js/matmul.js';
+import { attention as refAttention, attentionBackward as refAttentionBackward } from '../../src/backend/js/attention.js';
 import { dropout as refDropout, dropoutBackward as refDropoutBackward } from '../../src/backend/js/nn.js';
 import { geluTanh as refGeluTanh, geluTanhBackward as refGeluTanhBackward } from '../../src/backend/js/special.js';
 
@@ -583,5 +584,68 @@ export function kernelParityTests(fast: Backend): void {
         exact(gx, gxW, `dropout backward n=${n} p=${p}`);
       }
     }
+  });
+
+  // ---- fused attention -------------------------------------------------------------------------
+
+  test('attention: fused forward and backward equal the reference (strided rows, broadcast masks, dropout, both gradients)', (t) => {
+    if (!fast.attention || !fast.attentionBackward) return t.skip(`${fast.name} has no fused attention (it composes the ops)`);
+    for (let c = 0; c < 40; c++) {
+      const n = pick([1, 2, 3, 6]), T = pick([1, 2, 5, 8, 13]), S = pick([1, 3, 8, 9, 17, 33]), D = pick([1, 4, 8, 16, 17, 32]);
+      const Dv = pick([D, 5, 16]);
+      // rows `pad` apart inside slices `gap` apart: the layout of heads read straight out of a projection
+      const pad = (w: number): number => w + pick([0, 0, 3]);
+      const qRow = pad(D), kRow = pad(D), vRow = pad(Dv);
+      const offsets = (rows: number, row: number): Int32Array => Int32Array.from({ length: n }, (_, i) => 2 + i * (rows * row + 1));
+      const q = uniform(3 + n * (T * qRow + 1)), k = uniform(3 + n * (S * kRow + 1)), v = uniform(3 + n * (S * vRow + 1));
+      const maskKind = c % 3; // none, (T, S) shared, (n, 1, S) per slice
+      const mask = maskKind === 0 ? null : uniform(maskKind === 1 ? T * S : n * S, -4, 1);
+      if (mask && maskKind === 1) for (let i = 0; i < T; i++) for (let s = i + 1; s < S; s++) if (s > i + S - T) mask[i * S + s] = -Infinity;
+      const drop = c % 4 === 3 ? Float32Array.from({ length: n * T * S }, () => (rand() < 0.2 ? 0 : Math.fround(1 / 0.8))) : null;
+      const p: AttentionParams = {
+        n, t: T, s: S, d: D, dv: Dv, scale: 1 / Math.sqrt(D),
+        q, qOffsets: offsets(T, qRow), qRow, k, kOffsets: offsets(S, kRow), kRow, v, vOffsets: offsets(S, vRow), vRow,
+        mask, maskOffsets: mask ? Int32Array.from({ length: n }, (_, i) => (maskKind === 1 ? 0 : i * S)) : null,
+        maskRow: maskKind === 1 ? S : 0, maskCol: 1, drop,
+      };
+      const label = `attention n=${n} T=${T} S=${S} D=${D} Dv=${Dv} mask=${maskKind} drop=${!!drop}`;
+      const [out, probs, dropped] = [new Float32Array(n * T * Dv), new Float32Array(n * T * S), drop ? new Float32Array(n * T * S) : null];
+      const [outW, probsW, droppedW] = [new Float64Array(n * T * Dv), new Float64Array(n * T * S), drop ? new Float64Array(n * T * S) : null];
+      fast.attention(p, out, probs, dropped);
+      refAttention(p, outW, probsW, droppedW);
+      close(probs, probsW, 1e-5, 1e-6, `${label}: weights`);
+      if (dropped) close(dropped, droppedW!, 1e-5, 1e-6, `${label}: weights after dropout`);
+      close(out, outW, 1e-5, 2e-6 * (S + 1), `${label}: output`);
+      for (const [withOut, withWeights] of [[true, false], [false, true], [true, true]]) {
+        const gOut = withOut ? uniform(n * T * Dv) : null, gW = withWeights ? uniform(n * T * S) : null;
+        const [dq, dk, dv] = [new Float32Array(n * T * D), new Float32Array(n * S * D), withOut ? new Float32Array(n * S * Dv) : null];
+        const [dqW, dkW, dvW] = [new Float64Array(n * T * D), new Float64Array(n * S * D), withOut ? new Float64Array(n * S * Dv) : null];
+        fast.attentionBackward(p, probs, gOut, gW, dq, dk, dv);
+        refAttentionBackward(p, Float64Array.from(probs), gOut, gW, dqW, dkW, dvW);
+        const what = `${label} backward (gOut ${withOut}, gWeights ${withWeights})`;
+        close(dq, dqW, 1e-4, 1e-5 * (S + Dv + 1), `${what}: dq`);
+        close(dk, dkW, 1e-4, 1e-5 * (T + Dv + 1), `${what}: dk`);
+        if (dv) close(dv, dvW!, 1e-4, 1e-5 * (T + 1), `${what}: dv`);
+      }
+    }
+  });
+
+  test("attention: a row's weights do not depend on how many masked positions follow it", (t) => {
+    if (!fast.attention) return t.skip(`${fast.name} has no fused attention`);
+    const D = 8, T = 5;
+    const q = uniform(T * D), kFull = uniform(40 * D), vFull = uniform(40 * D);
+    const run = (S: number): Float32Array => {
+      const mask = new Float32Array(T * S);
+      for (let i = 0; i < T; i++) mask.fill(-Infinity, i * S + i + 1, (i + 1) * S);
+      const p: AttentionParams = {
+        n: 1, t: T, s: S, d: D, dv: D, scale: 0.3, q, qOffsets: Int32Array.of(0), qRow: D, k: kFull, kOffsets: Int32Array.of(0), kRow: D,
+        v: vFull, vOffsets: Int32Array.of(0), vRow: D, mask, maskOffsets: Int32Array.of(0), maskRow: S, maskCol: 1, drop: null,
+      };
+      const out = new Float32Array(T * D);
+      fast.attention!(p, out, new Float32Array(T * S), null);
+      return out;
+    };
+    const five = run(5);
+    for (const S of [8, 9, 17, 40]) exact(run(S), five, `causal rows with ${S} key positions`);
   });
 }

@@ -8,6 +8,7 @@ import {
 import { argReduce, reduce } from './reduce.js';
 import { lstmCell, lstmCellBackward } from './lstm.js';
 import { adam } from './optim.js';
+import { attention, attentionBackward } from './attention.js';
 import { addIntoStrided, copyStrided } from './strided.js';
 
 /** A fresh instance of the reference backend. */
@@ -15,7 +16,7 @@ export function createJsBackend(): Backend {
   return {
     name: 'js',
     copyStrided, addIntoStrided, unary, unaryBackward, binary, where, reduce, argReduce, matmul,
-    lstmCell, lstmCellBackward, adam,
+    lstmCell, lstmCellBackward, adam, attention, attentionBackward,
     softmax, softmaxBackward, crossEntropy, crossEntropyBackward, layerNorm, layerNormBackward, indexSelect, indexAdd, gather, scatterAdd,
   };
 }

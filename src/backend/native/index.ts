@@ -5,13 +5,14 @@
  * else — and everything where the addon is absent (a browser, another CPU, no compiler at install) — is
  * the wasm backend's. Browser-safe: nothing Node-only is imported; the addon is found at run time.
  */
-import type { AdamStep, Backend, BinaryOp, DataArray, FloatArray, MatmulParams, ReduceOp, StridedView } from '../backend.js';
+import type { AdamStep, AttentionParams, Backend, BinaryOp, DataArray, FloatArray, MatmulParams, ReduceOp, StridedView } from '../backend.js';
 import type { Shape } from '../../tensor/shape.js';
 import { createWasmBackend, defaultThreadCount } from '../wasm/index.js';
 import { coalesce, pad6 } from '../wasm/strided.js';
 import { coalesce as coalesceBinary } from '../wasm/elementwise.js';
 import { geluTanh as jsGeluTanh, geluTanhBackward as jsGeluTanhBackward } from '../js/special.js';
 import { dropout as jsDropout, dropoutBackward as jsDropoutBackward } from '../js/nn.js';
+import { attention as jsAttention, attentionBackward as jsAttentionBackward } from '../js/attention.js';
 
 /** The addon's functions (native/addon.cc). */
 export interface NativeKernels {
@@ -48,6 +49,16 @@ export interface NativeKernels {
     dx: Float32Array, dw: Float32Array | null, db: Float32Array | null,
   ): void;
   reduce(op: number, x: Float32Array, outer: number, mid: number, inner: number, out: Float32Array): void;
+  attention(
+    q: Float32Array, qOffsets: Int32Array, k: Float32Array, kOffsets: Int32Array, v: Float32Array, vOffsets: Int32Array,
+    mask: Float32Array | null, maskOffsets: Int32Array | null, drop: Float32Array | null, out: Float32Array, probs: Float32Array,
+    dropped: Float32Array | null, ...sizesThenScale: number[]
+  ): void;
+  attentionBackward(
+    q: Float32Array, qOffsets: Int32Array, k: Float32Array, kOffsets: Int32Array, v: Float32Array, vOffsets: Int32Array,
+    mask: Float32Array | null, maskOffsets: Int32Array | null, drop: Float32Array | null, probs: Float32Array, gOut: Float32Array | null,
+    gWeights: Float32Array | null, dq: Float32Array, dk: Float32Array, dv: Float32Array | null, ...sizesThenScale: number[]
+  ): void;
   dropout(
     bits: Uint32Array | null, threshold: number, scale: number, x: Float32Array | null, g: Float32Array | null, out: Float32Array,
     mask: Float32Array, n: number,
@@ -234,12 +245,33 @@ export function createNativeBackend(): Backend & { readonly threads: number } {
     if (f32(x, out)) kernels.reduce(REDUCE_CODE[op], x as Float32Array, outer, mid, inner, out as Float32Array);
     else wasm.reduce(op, x, outer, mid, inner, out);
   };
+  const sizes = (p: AttentionParams): number[] => [p.qRow, p.kRow, p.vRow, p.maskRow, p.maskCol, p.n, p.t, p.s, p.d, p.dv, p.scale];
+  const attention = (p: AttentionParams, out: FloatArray, probs: FloatArray, dropped: FloatArray | null): void => {
+    if (f32(p.q, p.k, p.v, p.mask, p.drop, out, probs, dropped)) {
+      kernels.attention(
+        p.q as Float32Array, p.qOffsets, p.k as Float32Array, p.kOffsets, p.v as Float32Array, p.vOffsets, p.mask as Float32Array | null,
+        p.maskOffsets, p.drop as Float32Array | null, out as Float32Array, probs as Float32Array, dropped as Float32Array | null, ...sizes(p),
+      );
+    } else jsAttention(p, out, probs, dropped);
+  };
+  const attentionBackward = (
+    p: AttentionParams, probs: FloatArray, gOut: FloatArray | null, gWeights: FloatArray | null, dq: FloatArray, dk: FloatArray, dv: FloatArray | null,
+  ): void => {
+    if (f32(p.q, p.k, p.v, p.mask, p.drop, probs, gOut, gWeights, dq, dk, dv)) {
+      kernels.attentionBackward(
+        p.q as Float32Array, p.qOffsets, p.k as Float32Array, p.kOffsets, p.v as Float32Array, p.vOffsets, p.mask as Float32Array | null,
+        p.maskOffsets, p.drop as Float32Array | null, probs as Float32Array, gOut as Float32Array | null, gWeights as Float32Array | null,
+        dq as Float32Array, dk as Float32Array, dv as Float32Array | null, ...sizes(p),
+      );
+    } else jsAttentionBackward(p, probs, gOut, gWeights, dq, dk, dv);
+  };
   // the wasm backend's `hold` keeps copies in linear memory for its own matmul; this one reads in place
   const { hold: _held, ...rest } = wasm;
   void _held;
   return {
     ...rest, name: 'native', matmul, copyStrided, addIntoStrided, adam, crossEntropy, crossEntropyBackward, geluTanh, geluTanhBackward,
     dropout, dropoutBackward, binary, unary, unaryBackward, softmax, softmaxBackward, layerNorm, layerNormBackward, reduce,
+    attention, attentionBackward,
     get threads() { return kernels.threads(); },
   };
 }

@@ -1,0 +1,132 @@
+// Scaled dot-product attention fused per (batch, head): scores, mask, softmax, dropout and the weighted
+// sum of the values in one pass over each query row, and the backward pass the same way — no packed
+// matrix products for these small per-head shapes, no score tensors between ops. The reference is
+// src/backend/js/attention.ts; the softmax is the native softmax's (padded tails, lanes by position),
+// so a row's weights do not depend on how many masked positions follow it.
+#include <cstring>
+#include <vector>
+
+#include "kernels.h"
+#include "simd.h"
+
+namespace llmcore {
+namespace {
+
+// Per-thread scratch: a padded score row, the scaled query and a row accumulator.
+struct Scratch {
+  std::vector<float> row, g, qs, acc;
+  void fit(long s, long d, long dv) {
+    const long pad = (s + 7) & ~7L;
+    if (static_cast<long>(row.size()) < pad) row.resize(pad), g.resize(pad);
+    if (static_cast<long>(qs.size()) < d) qs.resize(d);
+    if (static_cast<long>(acc.size()) < std::max(d, dv)) acc.resize(std::max(d, dv));
+  }
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+__attribute__((target("avx2,fma"))) void forwardRange(const AttentionArgs& a, float* out, float* probs, float* dropped, long n0, long n1) {
+  const long T = a.t, S = a.s, D = a.d, DV = a.dv, pad = (S + 7) & ~7L;
+  Scratch& w = scratch();
+  w.fit(S, D, DV);
+  float* row = w.row.data();
+  float* qs = w.qs.data();
+  float* acc = w.acc.data();
+  for (long n = n0; n < n1; n++) {
+    const float* k = a.k + a.kOff[n];
+    const float* v = a.v + a.vOff[n];
+    for (long t = 0; t < T; t++) {
+      const float* q = a.q + a.qOff[n] + t * a.qRow;
+      for (long d = 0; d < D; d++) qs[d] = q[d] * a.scale;
+      const float* m = a.mask ? a.mask + a.mOff[n] + t * a.mRow : nullptr;
+      float max = -INFINITY;
+      for (long s = 0; s < S; s++) {
+        float x = dot(qs, k + s * a.kRow, D);
+        if (m) x += m[s * a.mCol];
+        row[s] = x;
+        if (x > max) max = x;
+      }
+      for (long s = S; s < pad; s++) row[s] = -INFINITY;
+      const __m256 shift = _mm256_set1_ps(max == -INFINITY ? 0.0f : max);
+      __m256 sum = _mm256_setzero_ps();
+      for (long s = 0; s < pad; s += 8) {
+        const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(row + s), shift));
+        _mm256_storeu_ps(row + s, e);
+        sum = _mm256_add_ps(sum, e);
+      }
+      const __m256 inv = _mm256_set1_ps(1.0f / hsum8(sum));
+      for (long s = 0; s < pad; s += 8) _mm256_storeu_ps(row + s, _mm256_mul_ps(_mm256_loadu_ps(row + s), inv));
+      float* p = probs + (n * T + t) * S;
+      std::memcpy(p, row, S * sizeof(float));
+      const float* weights = p;
+      if (a.drop) {
+        const float* keep = a.drop + (n * T + t) * S;
+        float* pd = dropped + (n * T + t) * S;
+        for (long s = 0; s < S; s++) pd[s] = p[s] * keep[s];
+        weights = pd;
+      }
+      std::fill(acc, acc + DV, 0.0f);
+      for (long s = 0; s < S; s++) axpy(weights[s], v + s * a.vRow, acc, DV);
+      std::memcpy(out + (n * T + t) * DV, acc, DV * sizeof(float));
+    }
+  }
+}
+
+__attribute__((target("avx2,fma"))) void backwardRange(const AttentionArgs& a, const AttentionGrads& b, long n0, long n1) {
+  const long T = a.t, S = a.s, D = a.d, DV = a.dv;
+  Scratch& w = scratch();
+  w.fit(S, D, DV);
+  float* g = w.g.data();
+  float* qs = w.qs.data();
+  float* acc = w.acc.data();
+  for (long n = n0; n < n1; n++) {
+    const float* k = a.k + a.kOff[n];
+    const float* v = a.v + a.vOff[n];
+    float* dk = b.dk + n * S * D;
+    float* dv = b.dv ? b.dv + n * S * DV : nullptr;
+    for (long t = 0; t < T; t++) {
+      const float* q = a.q + a.qOff[n] + t * a.qRow;
+      for (long d = 0; d < D; d++) qs[d] = q[d] * a.scale;
+      const float* p = b.probs + (n * T + t) * S;
+      const float* keep = a.drop ? a.drop + (n * T + t) * S : nullptr;
+      const float* go = b.gOut ? b.gOut + (n * T + t) * DV : nullptr;
+      const float* gw = b.gWeights ? b.gWeights + (n * T + t) * S : nullptr;
+      // g = ∂loss/∂(weights before dropout); the values' gradient takes the weights after it
+      for (long s = 0; s < S; s++) {
+        float x = go ? dot(go, v + s * a.vRow, DV) : 0.0f;
+        if (gw) x += gw[s];
+        if (keep) x *= keep[s];
+        g[s] = x;
+        if (dv) axpy(keep ? p[s] * keep[s] : p[s], go, dv + s * DV, DV);
+      }
+      // softmax: ∂scores = p · (g − Σ g·p)
+      double r = 0;
+      for (long s = 0; s < S; s++) r += static_cast<double>(g[s]) * p[s];
+      const float rf = static_cast<float>(r);
+      std::fill(acc, acc + D, 0.0f);
+      for (long s = 0; s < S; s++) {
+        const float ds = p[s] * (g[s] - rf);
+        if (ds == 0.0f) continue;
+        axpy(ds, k + s * a.kRow, acc, D);
+        axpy(ds, qs, dk + s * D, D);
+      }
+      float* dq = b.dq + (n * T + t) * D;
+      for (long d = 0; d < D; d++) dq[d] = acc[d] * a.scale;
+    }
+  }
+}
+
+}  // namespace
+
+void attention(const AttentionArgs& a, float* out, float* probs, float* dropped) {
+  parallelRanges(a.n, partsFor(a.n, a.n * a.t * a.s * (a.d + a.dv), 1 << 15), [&](int, long lo, long hi) { forwardRange(a, out, probs, dropped, lo, hi); });
+}
+
+void attentionBackward(const AttentionArgs& a, const AttentionGrads& b) {
+  parallelRanges(a.n, partsFor(a.n, a.n * a.t * a.s * (a.d + a.dv), 1 << 15), [&](int, long lo, long hi) { backwardRange(a, b, lo, hi); });
+}
+
+}  // namespace llmcore

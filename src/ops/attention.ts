@@ -1,0 +1,118 @@
+/**
+ * Attention as one op where the backend fuses it (Backend.attention): softmax(scale·q kᵀ + mask) v with
+ * dropout on the weights, per (batch, head) slice, and its gradient — instead of a scale, a transpose,
+ * two batched matmuls, a mask add, a softmax and a dropout, each with its own output array and
+ * backward. q, k and v are read where they lie (any view whose rows are contiguous), the mask through
+ * its broadcast strides. Returns null where the backend has no such kernel or the operands do not fit
+ * it; the caller then composes the ops (src/nn/attention.ts scaledDotProductAttention).
+ */
+import { getBackend, type AttentionParams, type FloatArray } from '../backend/backend.js';
+import { attentionBackward as jsAttentionBackward } from '../backend/js/attention.js';
+import { Tensor } from '../tensor/tensor.js';
+import { broadcastStrides, sizeOf } from '../tensor/shape.js';
+import type { Generator } from '../util/random.js';
+import { floatAlloc, fromOp } from './make.js';
+
+/** What fusedAttention returns: the output (..., T, Dv) and the weights (..., T, S), dropout applied. */
+export interface FusedAttentionResult {
+  output: Tensor;
+  weights: Tensor;
+}
+
+/** Options of fusedAttention: dropout on the weights while training, drawn from `generator`. */
+export interface FusedAttentionOptions {
+  scale: number;
+  dropout: number;
+  training: boolean;
+  generator: Generator;
+}
+
+/** Offsets of every slice of `t` over its leading `batch` dims (row-major), through `strides`. */
+function sliceOffsets(batch: readonly number[], strides: readonly number[], offset: number): Int32Array {
+  const n = sizeOf(batch);
+  const out = new Int32Array(n);
+  const idx = new Array<number>(batch.length).fill(0);
+  let at = offset;
+  for (let i = 0; i < n; i++) {
+    out[i] = at;
+    for (let d = batch.length - 1; d >= 0; d--) {
+      if (++idx[d] < batch[d]) {
+        at += strides[d];
+        break;
+      }
+      at -= strides[d] * (batch[d] - 1);
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+const rowsContiguous = (t: Tensor): boolean => t.shape[t.ndim - 1] === 1 || t.strides[t.ndim - 1] === 1;
+
+/**
+ * softmax(scale·q kᵀ + mask) v in one backend kernel, or null where it cannot run (no kernel, int32
+ * or mixed dtypes, batch dims that differ, rows that are not contiguous, a mask that needs a gradient).
+ * q (..., T, D), k (..., S, D), v (..., S, Dv); `mask` additive (float), broadcasting to (..., T, S).
+ * @example const r = fusedAttention(q, k, v, causalMask(T), { scale: 1 / Math.sqrt(D), dropout: 0, training: false, generator })
+ */
+export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, options: FusedAttentionOptions): FusedAttentionResult | null {
+  const be = getBackend();
+  if (!be.attention || !be.attentionBackward) return null;
+  const dtype = q.dtype;
+  if (dtype === 'int32' || k.dtype !== dtype || v.dtype !== dtype || (mask && (mask.dtype !== dtype || mask.requiresGrad))) return null;
+  const r = q.ndim;
+  if (r < 2 || k.ndim !== r || v.ndim !== r || (mask && mask.ndim > r)) return null;
+  const batch = q.shape.slice(0, r - 2);
+  for (let i = 0; i < r - 2; i++) if (k.shape[i] !== batch[i] || v.shape[i] !== batch[i]) return null;
+  if (!rowsContiguous(q) || !rowsContiguous(k) || !rowsContiguous(v)) return null;
+  const [T, D] = q.shape.slice(r - 2);
+  const [S, Dk] = k.shape.slice(r - 2);
+  const Dv = v.shape[r - 1];
+  if (Dk !== D || v.shape[r - 2] !== S) return null;
+  const full = [...batch, T, S];
+  let maskStrides: number[] | null = null;
+  if (mask) {
+    const lead = r - mask.ndim;
+    for (let i = 0; i < mask.ndim; i++) if (mask.shape[i] !== 1 && mask.shape[i] !== full[lead + i]) return null;
+    maskStrides = broadcastStrides(mask.shape, mask.strides, full);
+  }
+  const p = options.dropout;
+  if (!(p >= 0 && p < 1)) return null;
+  const n = sizeOf(batch);
+  const scores = n * T * S;
+  let drop: FloatArray | null = null;
+  if (p > 0 && options.training) {
+    // the draws and the rule of the dropout op (src/ops/nn.ts), so a seed gives the same masks either way
+    const bits = options.generator.fillUint32(new Uint32Array(scores), scores);
+    const threshold = Math.round(p * 4294967296) - 2147483648;
+    drop = floatAlloc(dtype, scores);
+    const keep = drop instanceof Float32Array ? Math.fround(1 / (1 - p)) : 1 / (1 - p);
+    for (let i = 0; i < scores; i++) drop[i] = (bits[i] ^ -2147483648) >= threshold ? keep : 0;
+  }
+  const params: AttentionParams = {
+    n, t: T, s: S, d: D, dv: Dv, scale: options.scale,
+    q: q.data as FloatArray, qOffsets: sliceOffsets(batch, q.strides, q.offset), qRow: q.strides[r - 2],
+    k: k.data as FloatArray, kOffsets: sliceOffsets(batch, k.strides, k.offset), kRow: k.strides[r - 2],
+    v: v.data as FloatArray, vOffsets: sliceOffsets(batch, v.strides, v.offset), vRow: v.strides[r - 2],
+    mask: mask ? (mask.data as FloatArray) : null,
+    maskOffsets: mask ? sliceOffsets(batch, maskStrides!, mask.offset) : null,
+    maskRow: maskStrides ? maskStrides[r - 2] : 0, maskCol: maskStrides ? maskStrides[r - 1] : 0,
+    drop,
+  };
+  const out = floatAlloc(dtype, n * T * Dv);
+  const probs = floatAlloc(dtype, scores);
+  const dropped = drop ? floatAlloc(dtype, scores) : null;
+  be.attention(params, out, probs, dropped);
+  const backward = (gOut: FloatArray | null, gWeights: FloatArray | null): Tensor[] => {
+    const dq = floatAlloc(dtype, n * T * D);
+    const dk = floatAlloc(dtype, n * S * D);
+    const dv = gOut ? floatAlloc(dtype, n * S * Dv) : null;
+    (getBackend().attentionBackward ?? jsAttentionBackward)(params, probs, gOut, gWeights, dq, dk, dv);
+    const grads = [new Tensor(dq, q.shape), new Tensor(dk, k.shape)];
+    if (dv) grads.push(new Tensor(dv, v.shape));
+    return grads;
+  };
+  const output = fromOp('attention', out, [...batch, T, Dv], [q, k, v], (g) => backward(g.floatData(), null));
+  const weights = fromOp('attentionWeights', dropped ?? probs, full, [q, k], (g) => backward(null, g.floatData()));
+  return { output, weights };
+}
