@@ -9,6 +9,8 @@
  * masks are (B, S), non-zero where the key is padding; `paddingMask(ids)` builds one from token ids.
  */
 import { Tensor } from '../tensor/tensor.js';
+import { allocate } from '../tensor/dtype.js';
+import { getBackend, type DataArray } from '../backend/backend.js';
 import { zeros } from '../tensor/create.js';
 import { formatShape, ShapeError } from '../tensor/shape.js';
 import { defaultGenerator, type Generator } from '../util/random.js';
@@ -162,9 +164,45 @@ export function mergeHeads(x: Tensor): Tensor {
  */
 export function appendToCache(owner: object, kv: CachedKV, cache: KVCache | undefined): CachedKV {
   const past = cache?.get(owner);
-  const all = past ? { key: concat([past.key, kv.key], 2), value: concat([past.value, kv.value], 2) } : kv; // (B, H, S_past + L, D)
+  let all = kv;
+  if (past) {
+    const grad = past.key.requiresGrad || past.value.requiresGrad || kv.key.requiresGrad || kv.value.requiresGrad;
+    // (B, H, S_past + L, D); without gradients, in place in a buffer with room to grow (no copy of the past per step)
+    all = grad
+      ? { key: concat([past.key, kv.key], 2), value: concat([past.value, kv.value], 2) }
+      : { key: appendPositions(past.key, kv.key), value: appendPositions(past.value, kv.value) };
+  }
   cache?.set(owner, all);
   return all;
+}
+
+/** Positions written so far into each growing cache buffer (appendPositions). */
+const written = new WeakMap<object, number>();
+
+/**
+ * `past` (B, H, S, D) followed by `add` (B, H, L, D) along the positions, as a view of a buffer with room
+ * for more: when `past` is the latest view of such a buffer and the room suffices, `add` is written after
+ * it and nothing is copied; otherwise a buffer of twice the length is made. Rows stay contiguous, so
+ * attention reads the view where it lies.
+ */
+function appendPositions(past: Tensor, add: Tensor): Tensor {
+  const [B, H, S, D] = past.shape;
+  const L = add.shape[2];
+  const room = past.strides[1] / D;
+  const be = getBackend();
+  const dst = (data: DataArray, cap: number, at: number) => ({ data, offset: at * D, strides: [H * cap * D, cap * D, D, 1] });
+  if (written.get(past.data) === S && past.offset === 0 && past.dtype === add.dtype && S + L <= room
+    && past.strides[0] === H * room * D && past.strides[2] === D && past.strides[3] === 1) {
+    be.addIntoStrided(add.contiguousData(), dst(past.data, room, S), add.shape); // onto zeros: a copy
+    written.set(past.data, S + L);
+    return new Tensor(past.data, [B, H, S + L, D], past.strides);
+  }
+  const cap = Math.max(16, 2 * (S + L));
+  const data = allocate(past.dtype === 'float64' || add.dtype === 'float64' ? 'float64' : 'float32', B * H * cap * D);
+  be.addIntoStrided(past.contiguousData(), dst(data, cap, 0), past.shape);
+  be.addIntoStrided(add.contiguousData(), dst(data, cap, S), add.shape);
+  written.set(data, S + L);
+  return new Tensor(data, [B, H, S + L, D], [H * cap * D, cap * D, D, 1]);
 }
 
 /**

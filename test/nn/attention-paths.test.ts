@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nn, Generator, noGrad, randn, type Tensor } from '../../src/index.js';
-import { KVCache, causalMask, generateSquareSubsequentMask } from '../../src/nn/attention.js';
+import { KVCache, appendToCache, causalMask, generateSquareSubsequentMask } from '../../src/nn/attention.js';
+import { concat } from '../../src/ops/index-ops.js';
 import type { Module } from '../../src/nn/module.js';
 
 const { MultiheadAttention, TransformerEncoderLayer, TransformerDecoderLayer } = nn;
@@ -141,4 +142,29 @@ test('encoder and decoder layers register their children in PyTorch\'s order', (
   assert.deepEqual(Object.keys(new TransformerEncoderLayer(8, 2, { bias: false, generator: new Generator(1) }).stateDict()), [
     'self_attn.in_proj_weight', 'self_attn.out_proj.weight', 'linear1.weight', 'linear2.weight', 'norm1.weight', 'norm1.bias', 'norm2.weight', 'norm2.bias',
   ]);
+});
+
+test('a KV cache grows in place without gradients; appending to an older view again takes a new buffer and leaves the newer one whole', () => {
+  const cache = new KVCache();
+  const owner = {};
+  const [a, b, c, d] = [rn([2, 3, 4, 5], 1), rn([2, 3, 1, 5], 2), rn([2, 3, 1, 5], 3), rn([2, 3, 1, 5], 4)];
+  const kv = (t: Tensor) => ({ key: t, value: t.mul(2) });
+  appendToCache(owner, kv(a), cache);
+  const second = appendToCache(owner, kv(b), cache);
+  const third = appendToCache(owner, kv(c), cache);
+  assert.equal(third.key.data, second.key.data, 'the third position went into the second call\'s buffer');
+  assert.deepEqual(values(third.key), values(concat([a, b, c], 2)));
+  assert.deepEqual(values(third.value), values(concat([a, b, c], 2).mul(2)));
+  cache.set(owner, second);
+  const branch = appendToCache(owner, kv(d), cache);
+  assert.notEqual(branch.key.data, second.key.data);
+  assert.deepEqual(values(branch.key), values(concat([a, b, d], 2)));
+  assert.deepEqual(values(third.key), values(concat([a, b, c], 2)), 'the newer view is untouched');
+  const learning = {};
+  const leaf = a.detach().requiresGrad_();
+  appendToCache(learning, kv(leaf), cache);
+  const withGrad = appendToCache(learning, kv(b), cache);
+  assert.equal(withGrad.key.requiresGrad, true, 'with gradients the past is concatenated, so they flow back');
+  withGrad.key.sum().backward();
+  assert.deepEqual(values(leaf.grad!), new Array(a.size).fill(1));
 });

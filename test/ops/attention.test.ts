@@ -29,7 +29,7 @@ const fused = (q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, p: number, 
 function gradients(run: typeof fused, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, p: number): Tensor[] {
   const [lq, lk, lv] = [q, k, v].map((t) => t.detach().requiresGrad_());
   const { output, weights } = run(lq, lk, lv, mask, p, 5);
-  const loss = add(output.mul(rn(output.shape, 11)).sum(), weights.mul(rn(weights.shape, 12)).sum());
+  const loss = add(output.mul(rn([...output.shape], 11)).sum(), weights.mul(rn([...weights.shape], 12)).sum());
   loss.backward();
   return [output, weights, lq.grad!, lk.grad!, lv.grad!];
 }
