@@ -2,6 +2,7 @@
 #include <node_api.h>
 
 #include <cstdint>
+#include <algorithm>
 #include <string>
 
 #include "gemm.h"
@@ -437,61 +438,65 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-bool optionalInt32Array(napi_env env, napi_value value, int** data, size_t* length, const char* name) {
-  napi_valuetype type;
-  if (!check(env, napi_typeof(env, value, &type))) return false;
-  if (type == napi_null || type == napi_undefined) {
-    *data = nullptr;
-    *length = 0;
-    return true;
-  }
-  return int32Array(env, value, data, length, name);
-}
-
-// Every row an attention operand's slices reach lies inside it: offsets[i] + (rows − 1)·rowStride + cols ≤ length.
-bool rowsInside(const int* offsets, size_t count, long n, long rows, long rowStride, long colStride, long cols, size_t length) {
-  if (static_cast<long>(count) < n || rowStride < 0 || colStride < 0) return false;
-  if (rows == 0 || cols == 0) return true;
-  const int64_t reach = (rows - 1) * rowStride + (cols - 1) * colStride + 1;
-  for (long i = 0; i < n; i++)
-    if (offsets[i] < 0 || offsets[i] + reach > static_cast<int64_t>(length)) return false;
+// An attention operand from (array, offset, sb, sh, row[, col]): every slice's rows inside the array.
+bool attentionOperand(napi_env env, napi_value* argv, bool withCol, long n, long heads, long rows, long cols, llmcore::AttentionOperand* x,
+                      const char* name, const char* fn) {
+  float* p;
+  size_t len;
+  if (!floatArray(env, argv[0], &p, &len, name)) return false;
+  int64_t v[5] = {0, 0, 0, 0, 1};
+  for (int i = 0; i < (withCol ? 5 : 4); i++)
+    if (!integer(env, argv[1 + i], &v[i])) return false;
+  const int64_t offset = v[0], sb = v[1], sh = v[2], row = v[3], col = v[4];
+  // strides may be 0 (broadcast) but not negative: then the furthest element read is the last of the last slice
+  const int64_t batches = heads > 0 ? (n + heads - 1) / heads : 0;
+  const int64_t reach = n == 0 || rows == 0 || cols == 0
+      ? 0
+      : offset + (batches - 1) * sb + (std::min<int64_t>(heads, n) - 1) * sh + (rows - 1) * row + (cols - 1) * col + 1;
+  if (offset < 0 || sb < 0 || sh < 0 || row < 0 || col < 0 || reach > static_cast<int64_t>(len)) return rangeError(env, fn);
+  *x = llmcore::AttentionOperand{p + offset, static_cast<long>(sb), static_cast<long>(sh), static_cast<long>(row), static_cast<long>(col)};
   return true;
 }
 
-// The operands shared by attention and attentionBackward: argv[0..9) arrays, argv[at..at+11) sizes and the scale.
-bool attentionArgs(napi_env env, napi_value* argv, int at, llmcore::AttentionArgs* a, const char* fn) {
-  float *q, *k, *v, *mask, *drop;
-  int *qOff, *kOff, *vOff, *mOff;
-  size_t qLen, kLen, vLen, mLen, dLen, qoLen, koLen, voLen, moLen;
-  if (!floatArray(env, argv[0], &q, &qLen, "q") || !int32Array(env, argv[1], &qOff, &qoLen, "qOffsets") || !floatArray(env, argv[2], &k, &kLen, "k") ||
-      !int32Array(env, argv[3], &kOff, &koLen, "kOffsets") || !floatArray(env, argv[4], &v, &vLen, "v") || !int32Array(env, argv[5], &vOff, &voLen, "vOffsets") ||
-      !optionalFloatArray(env, argv[6], &mask, &mLen, "mask") || !optionalInt32Array(env, argv[7], &mOff, &moLen, "maskOffsets") ||
-      !optionalFloatArray(env, argv[8], &drop, &dLen, "drop"))
-    return false;
-  int64_t x[10];
-  for (int i = 0; i < 10; i++)
-    if (!integer(env, argv[at + i], &x[i])) return false;
+// The operands shared by attention and attentionBackward, from argv[0]: sizes (n, heads, t, s, d, dv, scale), then
+// q, k, v as (array, offset, sb, sh, row), the mask as (array | null, offset, sb, sh, row, col), drop (array | null).
+bool attentionArgs(napi_env env, napi_value* argv, llmcore::AttentionArgs* a, const char* fn) {
+  int64_t x[6];
+  for (int i = 0; i < 6; i++)
+    if (!integer(env, argv[i], &x[i])) return false;
   double scale;
-  if (!number(env, argv[at + 10], &scale)) return false;
-  const long qRow = x[0], kRow = x[1], vRow = x[2], mRow = x[3], mCol = x[4], n = x[5], t = x[6], s = x[7], d = x[8], dv = x[9];
-  if (n < 0 || t < 0 || s < 0 || d < 0 || dv < 0 || !rowsInside(qOff, qoLen, n, t, qRow, 1, d, qLen) || !rowsInside(kOff, koLen, n, s, kRow, 1, d, kLen) ||
-      !rowsInside(vOff, voLen, n, s, vRow, 1, dv, vLen) || (mask && (!mOff || !rowsInside(mOff, moLen, n, t, mRow, mCol, s, mLen))) ||
-      (drop && static_cast<int64_t>(dLen) < n * t * s))
-    return rangeError(env, fn);
-  *a = llmcore::AttentionArgs{q, k, v, mask, drop, qOff, kOff, vOff, mOff, qRow, kRow, vRow, mRow, mCol, n, t, s, d, dv, static_cast<float>(scale)};
+  if (!number(env, argv[6], &scale)) return false;
+  const long n = x[0], heads = x[1], t = x[2], s = x[3], d = x[4], dv = x[5];
+  if (n < 0 || heads < 1 || t < 0 || s < 0 || d < 0 || dv < 0) return rangeError(env, fn);
+  *a = llmcore::AttentionArgs{};
+  if (!attentionOperand(env, argv + 7, false, n, heads, t, d, &a->q, "q", fn) || !attentionOperand(env, argv + 12, false, n, heads, s, d, &a->k, "k", fn) ||
+      !attentionOperand(env, argv + 17, false, n, heads, s, dv, &a->v, "v", fn))
+    return false;
+  napi_valuetype maskType;
+  if (!check(env, napi_typeof(env, argv[22], &maskType))) return false;
+  if (maskType != napi_null && maskType != napi_undefined && !attentionOperand(env, argv + 22, true, n, heads, t, s, &a->mask, "mask", fn)) return false;
+  float* drop;
+  size_t dropLen;
+  if (!optionalFloatArray(env, argv[28], &drop, &dropLen, "drop")) return false;
+  if (drop && static_cast<int64_t>(dropLen) < static_cast<int64_t>(n) * t * s) return rangeError(env, fn);
+  a->drop = drop;
+  a->n = n, a->heads = heads, a->t = t, a->s = s, a->d = d, a->dv = dv, a->scale = static_cast<float>(scale);
   return true;
 }
 
-// attention(q, qOff, k, kOff, v, vOff, mask | null, mOff | null, drop | null, out, probs, dropped | null, qRow, kRow, vRow, mRow, mCol, n, t, s, d, dv, scale)
+constexpr int ATTENTION_ARGS = 29;
+
+// attention(…the 29 operand arguments of attentionArgs, out, probs, dropped | null)
 napi_value Attention(napi_env env, napi_callback_info info) {
-  napi_value argv[23];
-  if (!args(env, info, 23, argv, "attention")) return nullptr;
+  napi_value argv[ATTENTION_ARGS + 3];
+  if (!args(env, info, ATTENTION_ARGS + 3, argv, "attention")) return nullptr;
   llmcore::AttentionArgs a;
-  if (!attentionArgs(env, argv, 12, &a, "attention")) return nullptr;
+  if (!attentionArgs(env, argv, &a, "attention")) return nullptr;
   float *out, *probs, *dropped;
   size_t outLen, pLen, dLen;
-  if (!floatArray(env, argv[9], &out, &outLen, "out") || !floatArray(env, argv[10], &probs, &pLen, "probs") ||
-      !optionalFloatArray(env, argv[11], &dropped, &dLen, "dropped"))
+  napi_value* r = argv + ATTENTION_ARGS;
+  if (!floatArray(env, r[0], &out, &outLen, "out") || !floatArray(env, r[1], &probs, &pLen, "probs") ||
+      !optionalFloatArray(env, r[2], &dropped, &dLen, "dropped"))
     return nullptr;
   const int64_t scores = static_cast<int64_t>(a.n) * a.t * a.s;
   if (static_cast<int64_t>(outLen) < static_cast<int64_t>(a.n) * a.t * a.dv || static_cast<int64_t>(pLen) < scores ||
@@ -503,17 +508,18 @@ napi_value Attention(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// attentionBackward(q, qOff, k, kOff, v, vOff, mask | null, mOff | null, drop | null, probs, gOut | null, gWeights | null, dq, dk, dv | null, qRow, …, scale)
+// attentionBackward(…the 29 operand arguments of attentionArgs, probs, gOut | null, gWeights | null, dq, dk, dv | null)
 napi_value AttentionBackward(napi_env env, napi_callback_info info) {
-  napi_value argv[26];
-  if (!args(env, info, 26, argv, "attentionBackward")) return nullptr;
+  napi_value argv[ATTENTION_ARGS + 6];
+  if (!args(env, info, ATTENTION_ARGS + 6, argv, "attentionBackward")) return nullptr;
   llmcore::AttentionArgs a;
-  if (!attentionArgs(env, argv, 15, &a, "attentionBackward")) return nullptr;
+  if (!attentionArgs(env, argv, &a, "attentionBackward")) return nullptr;
   float *probs, *gOut, *gW, *dq, *dk, *dv;
   size_t pLen, goLen, gwLen, dqLen, dkLen, dvLen;
-  if (!floatArray(env, argv[9], &probs, &pLen, "probs") || !optionalFloatArray(env, argv[10], &gOut, &goLen, "gOut") ||
-      !optionalFloatArray(env, argv[11], &gW, &gwLen, "gWeights") || !floatArray(env, argv[12], &dq, &dqLen, "dq") ||
-      !floatArray(env, argv[13], &dk, &dkLen, "dk") || !optionalFloatArray(env, argv[14], &dv, &dvLen, "dv"))
+  napi_value* r = argv + ATTENTION_ARGS;
+  if (!floatArray(env, r[0], &probs, &pLen, "probs") || !optionalFloatArray(env, r[1], &gOut, &goLen, "gOut") ||
+      !optionalFloatArray(env, r[2], &gW, &gwLen, "gWeights") || !floatArray(env, r[3], &dq, &dqLen, "dq") ||
+      !floatArray(env, r[4], &dk, &dkLen, "dk") || !optionalFloatArray(env, r[5], &dv, &dvLen, "dv"))
     return nullptr;
   const int64_t n = a.n, scores = n * a.t * a.s;
   if (static_cast<int64_t>(pLen) < scores || (gOut && static_cast<int64_t>(goLen) < n * a.t * a.dv) || (gW && static_cast<int64_t>(gwLen) < scores) ||

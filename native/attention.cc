@@ -36,16 +36,16 @@ __attribute__((target("avx2,fma"))) void forwardRange(const AttentionArgs& a, fl
   float* qs = w.qs.data();
   float* acc = w.acc.data();
   for (long n = n0; n < n1; n++) {
-    const float* k = a.k + a.kOff[n];
-    const float* v = a.v + a.vOff[n];
+    const float* k = a.k.slice(n, a.heads);
+    const float* v = a.v.slice(n, a.heads);
     for (long t = 0; t < T; t++) {
-      const float* q = a.q + a.qOff[n] + t * a.qRow;
+      const float* q = a.q.slice(n, a.heads) + t * a.q.row;
       for (long d = 0; d < D; d++) qs[d] = q[d] * a.scale;
-      const float* m = a.mask ? a.mask + a.mOff[n] + t * a.mRow : nullptr;
+      const float* m = a.mask.p ? a.mask.slice(n, a.heads) + t * a.mask.row : nullptr;
       float max = -INFINITY;
       for (long s = 0; s < S; s++) {
-        float x = dot(qs, k + s * a.kRow, D);
-        if (m) x += m[s * a.mCol];
+        float x = dot(qs, k + s * a.k.row, D);
+        if (m) x += m[s * a.mask.col];
         row[s] = x;
         if (x > max) max = x;
       }
@@ -69,7 +69,7 @@ __attribute__((target("avx2,fma"))) void forwardRange(const AttentionArgs& a, fl
         weights = pd;
       }
       std::fill(acc, acc + DV, 0.0f);
-      for (long s = 0; s < S; s++) axpy(weights[s], v + s * a.vRow, acc, DV);
+      for (long s = 0; s < S; s++) axpy(weights[s], v + s * a.v.row, acc, DV);
       std::memcpy(out + (n * T + t) * DV, acc, DV * sizeof(float));
     }
   }
@@ -83,12 +83,12 @@ __attribute__((target("avx2,fma"))) void backwardRange(const AttentionArgs& a, c
   float* qs = w.qs.data();
   float* acc = w.acc.data();
   for (long n = n0; n < n1; n++) {
-    const float* k = a.k + a.kOff[n];
-    const float* v = a.v + a.vOff[n];
+    const float* k = a.k.slice(n, a.heads);
+    const float* v = a.v.slice(n, a.heads);
     float* dk = b.dk + n * S * D;
     float* dv = b.dv ? b.dv + n * S * DV : nullptr;
     for (long t = 0; t < T; t++) {
-      const float* q = a.q + a.qOff[n] + t * a.qRow;
+      const float* q = a.q.slice(n, a.heads) + t * a.q.row;
       for (long d = 0; d < D; d++) qs[d] = q[d] * a.scale;
       const float* p = b.probs + (n * T + t) * S;
       const float* keep = a.drop ? a.drop + (n * T + t) * S : nullptr;
@@ -96,7 +96,7 @@ __attribute__((target("avx2,fma"))) void backwardRange(const AttentionArgs& a, c
       const float* gw = b.gWeights ? b.gWeights + (n * T + t) * S : nullptr;
       // g = ∂loss/∂(weights before dropout); the values' gradient takes the weights after it
       for (long s = 0; s < S; s++) {
-        float x = go ? dot(go, v + s * a.vRow, DV) : 0.0f;
+        float x = go ? dot(go, v + s * a.v.row, DV) : 0.0f;
         if (gw) x += gw[s];
         if (keep) x *= keep[s];
         g[s] = x;
@@ -110,7 +110,7 @@ __attribute__((target("avx2,fma"))) void backwardRange(const AttentionArgs& a, c
       for (long s = 0; s < S; s++) {
         const float ds = p[s] * (g[s] - rf);
         if (ds == 0.0f) continue;
-        axpy(ds, k + s * a.kRow, acc, D);
+        axpy(ds, k + s * a.k.row, acc, D);
         axpy(ds, qs, dk + s * D, D);
       }
       float* dq = b.dq + (n * T + t) * D;

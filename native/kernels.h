@@ -45,16 +45,20 @@ void layerNormBackward(const float* x, const float* w, const float* mean, const 
 /** Sum (0), max (1) or min (2) over the middle axis of (outer, mid, inner); sums in double. */
 void reduce(int op, const float* x, long outer, long mid, long inner, float* out);
 
+/** An attention operand: slice i = (i / heads, i % heads) starts at p + (i / heads)·sb + (i % heads)·sh, row r at + r·row. */
+struct AttentionOperand {
+  const float* p;
+  long sb, sh, row, col;  // col: the mask's stride between key positions (1 for q, k, v: rows are contiguous)
+  const float* slice(long i, long heads) const { return p + (i / heads) * sb + (i % heads) * sh; }
+};
 /**
- * Scaled dot-product attention over n (batch, head) slices: slice i's query row t is q[qOff[i] + t·qRow ..+d),
- * key row s k[kOff[i] + s·kRow ..+d), value row s v[vOff[i] + s·vRow ..+dv); the additive mask (or null)
- * at mask[mOff[i] + t·mRow + s·mCol]; drop (or null) the (n, t, s) dropout multipliers (0 or 1/(1 − p)).
+ * Scaled dot-product attention over n (batch, head) slices of t queries, s keys, d features per query
+ * and key and dv per value; mask.p may be null (no mask), drop null or the (n, t, s) dropout multipliers.
  */
 struct AttentionArgs {
-  const float *q, *k, *v, *mask, *drop;
-  const int *qOff, *kOff, *vOff, *mOff;
-  long qRow, kRow, vRow, mRow, mCol;
-  long n, t, s, d, dv;
+  AttentionOperand q, k, v, mask;
+  const float* drop;
+  long n, heads, t, s, d, dv;
   float scale;
 };
 /** out (n, t, dv) = weights · v; probs (n, t, s) = the softmax; dropped (n, t, s) = probs · drop where drop is given. */

@@ -102,18 +102,21 @@ export interface AdamStep {
 }
 
 /**
- * Scaled dot-product attention over `n` (batch, head) slices, softmax(scale·q kᵀ + mask) v. Slice i's
- * query row t is q[qOffsets[i] + t·qRow …+d), key row s k[kOffsets[i] + s·kRow …+d), value row s
- * v[vOffsets[i] + s·vRow …+dv) (each row contiguous); the additive mask, where given, is
- * mask[maskOffsets[i] + t·maskRow + s·maskCol]; `drop`, where given, the (n, t, s) dropout multipliers
- * (0 or 1/(1 − p)) applied to the weights.
+ * Scaled dot-product attention over `n` = b·h (batch, head) slices, softmax(scale·q kᵀ + mask) v. Slice
+ * i = (bi, hi) of an operand X starts at X.offset + bi·X.strides[0] + hi·X.strides[1] (h = `heads`),
+ * its row r at + r·X.strides[2], each row's d (or dv) values contiguous; the additive mask, where given,
+ * is read the same way at + t·strides[2] + s·strides[3]; `drop`, where given, holds the (n, t, s)
+ * dropout multipliers (0 or 1/(1 − p)) applied to the weights.
  */
+export interface AttentionOperand {
+  data: FloatArray;
+  offset: number;
+  strides: readonly number[];
+}
 export interface AttentionParams {
-  n: number; t: number; s: number; d: number; dv: number; scale: number;
-  q: FloatArray; qOffsets: Int32Array; qRow: number;
-  k: FloatArray; kOffsets: Int32Array; kRow: number;
-  v: FloatArray; vOffsets: Int32Array; vRow: number;
-  mask: FloatArray | null; maskOffsets: Int32Array | null; maskRow: number; maskCol: number;
+  n: number; heads: number; t: number; s: number; d: number; dv: number; scale: number;
+  q: AttentionOperand; k: AttentionOperand; v: AttentionOperand;
+  mask: AttentionOperand | null;
   drop: FloatArray | null;
 }
 

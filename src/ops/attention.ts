@@ -6,7 +6,7 @@
  * its broadcast strides. Returns null where the backend has no such kernel or the operands do not fit
  * it; the caller then composes the ops (src/nn/attention.ts scaledDotProductAttention).
  */
-import { getBackend, type AttentionParams, type FloatArray } from '../backend/backend.js';
+import { getBackend, type AttentionOperand, type AttentionParams, type FloatArray } from '../backend/backend.js';
 import { attentionBackward as jsAttentionBackward } from '../backend/js/attention.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastStrides, sizeOf } from '../tensor/shape.js';
@@ -27,24 +27,14 @@ export interface FusedAttentionOptions {
   generator: Generator;
 }
 
-/** Offsets of every slice of `t` over its leading `batch` dims (row-major), through `strides`. */
-function sliceOffsets(batch: readonly number[], strides: readonly number[], offset: number): Int32Array {
-  const n = sizeOf(batch);
-  const out = new Int32Array(n);
-  const idx = new Array<number>(batch.length).fill(0);
-  let at = offset;
-  for (let i = 0; i < n; i++) {
-    out[i] = at;
-    for (let d = batch.length - 1; d >= 0; d--) {
-      if (++idx[d] < batch[d]) {
-        at += strides[d];
-        break;
-      }
-      at -= strides[d] * (batch[d] - 1);
-      idx[d] = 0;
-    }
-  }
-  return out;
+/**
+ * An operand as the kernel reads it: (batch, head) slice strides, then its rows' (and columns') strides,
+ * from its strides over (...batch, rows, cols) with the batch dims (at most two) left-padded to two.
+ */
+function operand(data: FloatArray, offset: number, strides: readonly number[], batchRank: number): AttentionOperand {
+  const lead = strides.slice(0, batchRank);
+  while (lead.length < 2) lead.unshift(0);
+  return { data, offset, strides: [...lead, ...strides.slice(batchRank)] };
 }
 
 const rowsContiguous = (t: Tensor): boolean => t.shape[t.ndim - 1] === 1 || t.strides[t.ndim - 1] === 1;
@@ -61,7 +51,8 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | n
   const dtype = q.dtype;
   if (dtype === 'int32' || k.dtype !== dtype || v.dtype !== dtype || (mask && (mask.dtype !== dtype || mask.requiresGrad))) return null;
   const r = q.ndim;
-  if (r < 2 || k.ndim !== r || v.ndim !== r || (mask && mask.ndim > r)) return null;
+  // at most two batch dims, (batch, heads): the kernel walks slices by two strides
+  if (r < 2 || r > 4 || k.ndim !== r || v.ndim !== r || (mask && mask.ndim > r)) return null;
   const batch = q.shape.slice(0, r - 2);
   for (let i = 0; i < r - 2; i++) if (k.shape[i] !== batch[i] || v.shape[i] !== batch[i]) return null;
   if (!rowsContiguous(q) || !rowsContiguous(k) || !rowsContiguous(v)) return null;
@@ -89,14 +80,13 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | n
     const keep = drop instanceof Float32Array ? Math.fround(1 / (1 - p)) : 1 / (1 - p);
     for (let i = 0; i < scores; i++) drop[i] = (bits[i] ^ -2147483648) >= threshold ? keep : 0;
   }
+  const br = r - 2;
   const params: AttentionParams = {
-    n, t: T, s: S, d: D, dv: Dv, scale: options.scale,
-    q: q.data as FloatArray, qOffsets: sliceOffsets(batch, q.strides, q.offset), qRow: q.strides[r - 2],
-    k: k.data as FloatArray, kOffsets: sliceOffsets(batch, k.strides, k.offset), kRow: k.strides[r - 2],
-    v: v.data as FloatArray, vOffsets: sliceOffsets(batch, v.strides, v.offset), vRow: v.strides[r - 2],
-    mask: mask ? (mask.data as FloatArray) : null,
-    maskOffsets: mask ? sliceOffsets(batch, maskStrides!, mask.offset) : null,
-    maskRow: maskStrides ? maskStrides[r - 2] : 0, maskCol: maskStrides ? maskStrides[r - 1] : 0,
+    n, heads: br === 0 ? 1 : batch[br - 1], t: T, s: S, d: D, dv: Dv, scale: options.scale,
+    q: operand(q.data as FloatArray, q.offset, q.strides, br),
+    k: operand(k.data as FloatArray, k.offset, k.strides, br),
+    v: operand(v.data as FloatArray, v.offset, v.strides, br),
+    mask: mask ? operand(mask.data as FloatArray, mask.offset, maskStrides!, br) : null,
     drop,
   };
   const out = floatAlloc(dtype, n * T * Dv);

@@ -593,21 +593,25 @@ export function kernelParityTests(fast: Backend): void {
     for (let c = 0; c < 40; c++) {
       const n = pick([1, 2, 3, 6]), T = pick([1, 2, 5, 8, 13]), S = pick([1, 3, 8, 9, 17, 33]), D = pick([1, 4, 8, 16, 17, 32]);
       const Dv = pick([D, 5, 16]);
-      // rows `pad` apart inside slices `gap` apart: the layout of heads read straight out of a projection
+      // (batch, head) slices of padded rows, one slice `gap` after another: heads read straight out of a projection
+      const heads = pick([1, n]), batches = n / heads;
       const pad = (w: number): number => w + pick([0, 0, 3]);
-      const qRow = pad(D), kRow = pad(D), vRow = pad(Dv);
-      const offsets = (rows: number, row: number): Int32Array => Int32Array.from({ length: n }, (_, i) => 2 + i * (rows * row + 1));
-      const q = uniform(3 + n * (T * qRow + 1)), k = uniform(3 + n * (S * kRow + 1)), v = uniform(3 + n * (S * vRow + 1));
-      const maskKind = c % 3; // none, (T, S) shared, (n, 1, S) per slice
-      const mask = maskKind === 0 ? null : uniform(maskKind === 1 ? T * S : n * S, -4, 1);
-      if (mask && maskKind === 1) for (let i = 0; i < T; i++) for (let s = i + 1; s < S; s++) if (s > i + S - T) mask[i * S + s] = -Infinity;
-      const drop = c % 4 === 3 ? Float32Array.from({ length: n * T * S }, () => (rand() < 0.2 ? 0 : Math.fround(1 / 0.8))) : null;
-      const p: AttentionParams = {
-        n, t: T, s: S, d: D, dv: Dv, scale: 1 / Math.sqrt(D),
-        q, qOffsets: offsets(T, qRow), qRow, k, kOffsets: offsets(S, kRow), kRow, v, vOffsets: offsets(S, vRow), vRow,
-        mask, maskOffsets: mask ? Int32Array.from({ length: n }, (_, i) => (maskKind === 1 ? 0 : i * S)) : null,
-        maskRow: maskKind === 1 ? S : 0, maskCol: 1, drop,
+      const laid = (rows: number, width: number): { data: Float32Array; offset: number; strides: number[] } => {
+        const row = pad(width), sh = rows * row + 1, sb = heads * sh + 2;
+        return { data: uniform(3 + batches * sb), offset: 3, strides: [sb, sh, row, 1] };
       };
+      const [q, k, v] = [laid(T, D), laid(S, D), laid(S, Dv)];
+      const maskKind = c % 3; // none, (T, S) shared, (n, 1, S) per slice
+      let mask: AttentionParams['mask'] = null;
+      if (maskKind === 1) {
+        const m = uniform(T * S, -4, 1);
+        for (let i = 0; i < T; i++) for (let s = i + 1; s < S; s++) if (s > i + S - T) m[i * S + s] = -Infinity;
+        mask = { data: m, offset: 0, strides: [0, 0, S, 1] };
+      } else if (maskKind === 2) {
+        mask = { data: uniform(n * S, -4, 1), offset: 0, strides: [heads * S, S, 0, 1] };
+      }
+      const drop = c % 4 === 3 ? Float32Array.from({ length: n * T * S }, () => (rand() < 0.2 ? 0 : Math.fround(1 / 0.8))) : null;
+      const p: AttentionParams = { n, heads, t: T, s: S, d: D, dv: Dv, scale: 1 / Math.sqrt(D), q, k, v, mask, drop };
       const label = `attention n=${n} T=${T} S=${S} D=${D} Dv=${Dv} mask=${maskKind} drop=${!!drop}`;
       const [out, probs, dropped] = [new Float32Array(n * T * Dv), new Float32Array(n * T * S), drop ? new Float32Array(n * T * S) : null];
       const [outW, probsW, droppedW] = [new Float64Array(n * T * Dv), new Float64Array(n * T * S), drop ? new Float64Array(n * T * S) : null];
@@ -637,9 +641,10 @@ export function kernelParityTests(fast: Backend): void {
     const run = (S: number): Float32Array => {
       const mask = new Float32Array(T * S);
       for (let i = 0; i < T; i++) mask.fill(-Infinity, i * S + i + 1, (i + 1) * S);
+      const rows = (data: Float32Array) => ({ data, offset: 0, strides: [0, 0, D, 1] });
       const p: AttentionParams = {
-        n: 1, t: T, s: S, d: D, dv: D, scale: 0.3, q, qOffsets: Int32Array.of(0), qRow: D, k: kFull, kOffsets: Int32Array.of(0), kRow: D,
-        v: vFull, vOffsets: Int32Array.of(0), vRow: D, mask, maskOffsets: Int32Array.of(0), maskRow: S, maskCol: 1, drop: null,
+        n: 1, heads: 1, t: T, s: S, d: D, dv: D, scale: 0.3, q: rows(q), k: rows(kFull), v: rows(vFull),
+        mask: { data: mask, offset: 0, strides: [0, 0, S, 1] }, drop: null,
       };
       const out = new Float32Array(T * D);
       fast.attention!(p, out, new Float32Array(T * S), null);

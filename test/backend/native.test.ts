@@ -101,6 +101,15 @@ if (!kernels && isCi()) {
       'a negative stride walking below index 0');
     assert.throws(() => kernels.crossEntropy(new Float32Array(6), 2, 3, Int32Array.from([0, 3]), 0, new Float32Array(2), new Float32Array(4)), RangeError);
     assert.throws(() => kernels.adam(new Float32Array(4), new Float32Array(3), new Float32Array(4), new Float32Array(4), null, 0.9, 0.1, 0.99, 0.01, 1e-8, 1, 1, 1, 0, false), RangeError);
+    // attention: 2 slices of 3 queries, 4 keys, 5 features; q one element short, then a mask stride reaching past its end
+    const attn = (q: number, mask: (number | Float32Array | null)[]) => kernels.attention(
+      2, 1, 3, 4, 5, 5, 1, // n, heads, t, s, d, dv, scale
+      new Float32Array(q), 0, 15, 0, 5, new Float32Array(40), 0, 20, 0, 5, new Float32Array(40), 0, 20, 0, 5, // q, k, v: offset, sb, sh, row
+      ...mask, null, new Float32Array(30), new Float32Array(24), null, // mask, drop, out, probs, dropped
+    );
+    attn(30, [null, 0, 0, 0, 0, 0]);
+    assert.throws(() => attn(29, [null, 0, 0, 0, 0, 0]), RangeError);
+    assert.throws(() => attn(30, [new Float32Array(12), 0, 0, 0, 4, 2]), RangeError);
     assert.throws(() => kernels.sgemm(new Float64Array(4) as unknown as Float32Array, new Float32Array(4), new Float32Array(4), null, 1, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0), TypeError);
   });
 

@@ -5,7 +5,7 @@
  * else — and everything where the addon is absent (a browser, another CPU, no compiler at install) — is
  * the wasm backend's. Browser-safe: nothing Node-only is imported; the addon is found at run time.
  */
-import type { AdamStep, AttentionParams, Backend, BinaryOp, DataArray, FloatArray, MatmulParams, ReduceOp, StridedView } from '../backend.js';
+import type { AdamStep, AttentionOperand, AttentionParams, Backend, BinaryOp, DataArray, FloatArray, MatmulParams, ReduceOp, StridedView } from '../backend.js';
 import type { Shape } from '../../tensor/shape.js';
 import { createWasmBackend, defaultThreadCount } from '../wasm/index.js';
 import { coalesce, pad6 } from '../wasm/strided.js';
@@ -49,16 +49,10 @@ export interface NativeKernels {
     dx: Float32Array, dw: Float32Array | null, db: Float32Array | null,
   ): void;
   reduce(op: number, x: Float32Array, outer: number, mid: number, inner: number, out: Float32Array): void;
-  attention(
-    q: Float32Array, qOffsets: Int32Array, k: Float32Array, kOffsets: Int32Array, v: Float32Array, vOffsets: Int32Array,
-    mask: Float32Array | null, maskOffsets: Int32Array | null, drop: Float32Array | null, out: Float32Array, probs: Float32Array,
-    dropped: Float32Array | null, ...sizesThenScale: number[]
-  ): void;
-  attentionBackward(
-    q: Float32Array, qOffsets: Int32Array, k: Float32Array, kOffsets: Int32Array, v: Float32Array, vOffsets: Int32Array,
-    mask: Float32Array | null, maskOffsets: Int32Array | null, drop: Float32Array | null, probs: Float32Array, gOut: Float32Array | null,
-    gWeights: Float32Array | null, dq: Float32Array, dk: Float32Array, dv: Float32Array | null, ...sizesThenScale: number[]
-  ): void;
+  /** attention(n, heads, t, s, d, dv, scale, q, qOffset, qSb, qSh, qRow, k…, v…, mask | null, mOffset, mSb, mSh, mRow, mCol, drop | null, out, probs, dropped | null) */
+  attention(...args: (number | Float32Array | null)[]): void;
+  /** attentionBackward(the same 29 operand arguments, probs, gOut | null, gWeights | null, dq, dk, dv | null) */
+  attentionBackward(...args: (number | Float32Array | null)[]): void;
   dropout(
     bits: Uint32Array | null, threshold: number, scale: number, x: Float32Array | null, g: Float32Array | null, out: Float32Array,
     mask: Float32Array, n: number,
@@ -245,23 +239,23 @@ export function createNativeBackend(): Backend & { readonly threads: number } {
     if (f32(x, out)) kernels.reduce(REDUCE_CODE[op], x as Float32Array, outer, mid, inner, out as Float32Array);
     else wasm.reduce(op, x, outer, mid, inner, out);
   };
-  const sizes = (p: AttentionParams): number[] => [p.qRow, p.kRow, p.vRow, p.maskRow, p.maskCol, p.n, p.t, p.s, p.d, p.dv, p.scale];
+  const operand = (x: AttentionOperand): (number | Float32Array)[] => [x.data as Float32Array, x.offset, x.strides[0], x.strides[1], x.strides[2]];
+  const operands = (p: AttentionParams): (number | Float32Array | null)[] => [
+    p.n, p.heads, p.t, p.s, p.d, p.dv, p.scale, ...operand(p.q), ...operand(p.k), ...operand(p.v),
+    ...(p.mask ? [...operand(p.mask), p.mask.strides[3]] : [null, 0, 0, 0, 0, 0]), p.drop as Float32Array | null,
+  ];
   const attention = (p: AttentionParams, out: FloatArray, probs: FloatArray, dropped: FloatArray | null): void => {
-    if (f32(p.q, p.k, p.v, p.mask, p.drop, out, probs, dropped)) {
-      kernels.attention(
-        p.q as Float32Array, p.qOffsets, p.k as Float32Array, p.kOffsets, p.v as Float32Array, p.vOffsets, p.mask as Float32Array | null,
-        p.maskOffsets, p.drop as Float32Array | null, out as Float32Array, probs as Float32Array, dropped as Float32Array | null, ...sizes(p),
-      );
+    if (f32(p.q.data, p.k.data, p.v.data, p.mask?.data ?? null, p.drop, out, probs, dropped)) {
+      kernels.attention(...operands(p), out as Float32Array, probs as Float32Array, dropped as Float32Array | null);
     } else jsAttention(p, out, probs, dropped);
   };
   const attentionBackward = (
     p: AttentionParams, probs: FloatArray, gOut: FloatArray | null, gWeights: FloatArray | null, dq: FloatArray, dk: FloatArray, dv: FloatArray | null,
   ): void => {
-    if (f32(p.q, p.k, p.v, p.mask, p.drop, probs, gOut, gWeights, dq, dk, dv)) {
+    if (f32(p.q.data, p.k.data, p.v.data, p.mask?.data ?? null, p.drop, probs, gOut, gWeights, dq, dk, dv)) {
       kernels.attentionBackward(
-        p.q as Float32Array, p.qOffsets, p.k as Float32Array, p.kOffsets, p.v as Float32Array, p.vOffsets, p.mask as Float32Array | null,
-        p.maskOffsets, p.drop as Float32Array | null, probs as Float32Array, gOut as Float32Array | null, gWeights as Float32Array | null,
-        dq as Float32Array, dk as Float32Array, dv as Float32Array | null, ...sizes(p),
+        ...operands(p), probs as Float32Array, gOut as Float32Array | null, gWeights as Float32Array | null, dq as Float32Array, dk as Float32Array,
+        dv as Float32Array | null,
       );
     } else jsAttentionBackward(p, probs, gOut, gWeights, dq, dk, dv);
   };
