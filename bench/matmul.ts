@@ -10,7 +10,7 @@
 import type { MatmulParams } from '../src/backend/backend.js';
 import { createJsBackend } from '../src/backend/js/index.js';
 import { createWasmBackend, setWasmThreads } from '../src/backend/wasm/index.js';
-import { createNativeBackend, nativeSupported, setNativeThreads } from '../src/backend/native/index.js';
+import { createNativeBackend, loadNativeKernels, nativeSupported, setNativeThreads } from '../src/backend/native/index.js';
 
 const json = process.argv.includes('--json');
 
@@ -63,11 +63,22 @@ const libs: Lib[] = [
   { name: 'wasm', threads: 1, run: (a, b, out, p) => { setWasmThreads(1); wasm.matmul(a, b, out, p); } },
 ];
 if (threads > 1) libs.push({ name: 'wasm', threads, run: (a, b, out, p) => { setWasmThreads(threads); wasm.matmul(a, b, out, p); } });
-// the native backend (AVX2/FMA through Node-API, where it was built): one thread and all of them
+// the native backend (through Node-API, where it was built): one thread and all of them, with the tile it
+// chooses (AVX-512 where the CPU has it) and, where that is AVX-512, with the AVX2 tile forced beside it
 if (nativeSupported()) {
   const native = createNativeBackend();
-  libs.push({ name: 'native', threads: 1, run: (a, b, out, p) => { setNativeThreads(1); native.matmul(a, b, out, p); } });
-  if (threads > 1) libs.push({ name: 'native', threads, run: (a, b, out, p) => { setNativeThreads(threads); native.matmul(a, b, out, p); } });
+  const { kernels } = loadNativeKernels();
+  const tiles: [string, number][] = kernels!.setTile(-1) === 512 ? [['native', -1], ['native-avx2', 0]] : [['native', -1]];
+  for (const [name, tile] of tiles) {
+    const run = (n: number) => (a: Float32Array, b: Float32Array, out: Float32Array, p: MatmulParams) => {
+      setNativeThreads(n);
+      kernels!.setTile(tile);
+      native.matmul(a, b, out, p);
+      kernels!.setTile(-1);
+    };
+    libs.push({ name, threads: 1, run: run(1) });
+    if (threads > 1) libs.push({ name, threads, run: run(threads) });
+  }
 }
 const rows: string[][] = [];
 for (const s of shapes) {
