@@ -12,7 +12,8 @@
  * llmcore: src/models/vision (VisionTransformer and the VisionTask that `llmcore train vision` runs),
  * stepped as the shared Trainer steps it. PyTorch: the same model from nn.TransformerEncoder in
  * bench/pytorch/w7_vit.py. Both report their parameter count and the multiply-add FLOPs of the
- * matmuls one step runs (forward and backward), counted at the kernels, so a mismatch shows.
+ * matmuls one step runs (forward and backward), counted at the kernels (llmcore's fused attention as the
+ * batched products it replaces), so a mismatch shows.
  *
  *   npx tsx bench/w7-vit.ts [--lib llmcore|pytorch] [--json]
  */
@@ -68,16 +69,28 @@ function llmcoreStep(): { step: () => number; params: number; matmulFlops: () =>
   const params = model.parameters().reduce((s, p) => s + p.size, 0);
   const matmulFlops = (): number => {
     const backend = getBackend();
-    const matmul = backend.matmul;
+    const { matmul, attention, attentionBackward } = backend;
     let flops = 0;
     backend.matmul = function (a, b, out, p) {
       flops += 2 * p.batch * p.m * p.k * p.n;
       return matmul.call(this, a, b, out, p);
     };
+    // fused attention does the products PyTorch runs as bmm — q·kᵀ and p·v forward; ∂p = ∂out·vᵀ, ∂v = pᵀ·∂out,
+    // ∂q = ∂s·k and ∂k = ∂sᵀ·q backward — so they count as those products would
+    if (attention && attentionBackward) {
+      backend.attention = function (p, ...rest) {
+        flops += 2 * p.n * p.t * p.s * (p.d + p.dv);
+        return attention.call(this, p, ...rest);
+      };
+      backend.attentionBackward = function (p, probs, gOut, gWeights, ...rest) {
+        flops += 2 * p.n * p.t * p.s * ((gOut ? 2 * p.dv : 0) + 2 * p.d);
+        return attentionBackward.call(this, p, probs, gOut, gWeights, ...rest);
+      };
+    }
     try {
       step();
     } finally {
-      backend.matmul = matmul;
+      Object.assign(backend, { matmul, attention, attentionBackward });
     }
     return flops;
   };
