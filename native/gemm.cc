@@ -70,8 +70,9 @@ void packB(View b, long kc, long nc, float* dst) {
   }
 }
 
-// C tile (6 x 16 at c, row pitch ldc) = (add ? C : 0) + packed A panel · packed B panel.
-__attribute__((target("avx2,fma"))) void kernel6x16(long kc, const float* pa, const float* pb, float* c, long ldc, bool add) {
+// C tile (6 x 16 at c, row pitch ldc) = (add ? C : 0) + packed A panel · packed B panel (+ bias, the tile's
+// 16 columns of it, added last — as a pass over the finished product would add it, with the tile still in registers).
+__attribute__((target("avx2,fma"))) void kernel6x16(long kc, const float* pa, const float* pb, float* c, long ldc, bool add, const float* bias) {
   constexpr long MR = 6, NR = 16;
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -111,13 +112,17 @@ __attribute__((target("avx2,fma"))) void kernel6x16(long kc, const float* pa, co
       v0 = _mm256_add_ps(_mm256_loadu_ps(row), v0);
       v1 = _mm256_add_ps(_mm256_loadu_ps(row + 8), v1);
     }
+    if (bias) {
+      v0 = _mm256_add_ps(v0, _mm256_loadu_ps(bias));
+      v1 = _mm256_add_ps(v1, _mm256_loadu_ps(bias + 8));
+    }
     _mm256_storeu_ps(row, v0);
     _mm256_storeu_ps(row + 8, v1);
   }
 }
 
-// C tile (8 x 32 at c, row pitch ldc) = (add ? C : 0) + packed A panel · packed B panel.
-__attribute__((target("avx512f"))) void kernel8x32(long kc, const float* pa, const float* pb, float* c, long ldc, bool add) {
+// C tile (8 x 32 at c, row pitch ldc) = (add ? C : 0) + packed A panel · packed B panel (+ bias, as kernel6x16).
+__attribute__((target("avx512f"))) void kernel8x32(long kc, const float* pa, const float* pb, float* c, long ldc, bool add, const float* bias) {
   constexpr long MR = 8, NR = 32;
   __m512 acc[2 * MR];
   for (long i = 0; i < 2 * MR; i++) acc[i] = _mm512_setzero_ps();
@@ -140,6 +145,10 @@ __attribute__((target("avx512f"))) void kernel8x32(long kc, const float* pa, con
     if (add) {
       v0 = _mm512_add_ps(_mm512_loadu_ps(row), v0);
       v1 = _mm512_add_ps(_mm512_loadu_ps(row + 16), v1);
+    }
+    if (bias) {
+      v0 = _mm512_add_ps(v0, _mm512_loadu_ps(bias));
+      v1 = _mm512_add_ps(v1, _mm512_loadu_ps(bias + 16));
     }
     _mm512_storeu_ps(row, v0);
     _mm512_storeu_ps(row + 16, v1);
@@ -178,15 +187,19 @@ Buffers& threadBuffers() {
   return buffers;
 }
 
-using TileKernel = void (*)(long kc, const float* pa, const float* pb, float* c, long ldc, bool add);
+using TileKernel = void (*)(long kc, const float* pa, const float* pb, float* c, long ldc, bool add, const float* bias);
 
-// out (m x n, row pitch ldc) (+)= A (m x k) · B (k x n), one thread, with an MR x NR register tile.
+// out (m x n, row pitch ldc) (+)= A (m x k) · B (k x n) (+ bias, n values added to every row last), one
+// thread, with an MR x NR register tile.
 template <long MR, long NR, TileKernel KERNEL>
-void gemmSerial(View a, View b, float* out, long ldc, long m, long n, long k, bool accumulate) {
+void gemmSerial(View a, View b, float* out, long ldc, long m, long n, long k, bool accumulate, const float* bias) {
   constexpr long MC = MC_MAX / MR * MR;  // the packed A block (about 128 KiB) stays in L2
   if (k == 0) {
-    if (!accumulate)
-      for (long i = 0; i < m; i++) std::fill(out + i * ldc, out + i * ldc + n, 0.0f);
+    for (long i = 0; i < m; i++) {
+      if (!accumulate) std::fill(out + i * ldc, out + i * ldc + n, 0.0f);
+      if (bias)
+        for (long j = 0; j < n; j++) out[i * ldc + j] += bias[j];
+    }
     return;
   }
   Buffers& buf = threadBuffers();
@@ -197,6 +210,7 @@ void gemmSerial(View a, View b, float* out, long ldc, long m, long n, long k, bo
       const long kc = std::min(KC, k - pc);
       packB<NR>({b.p + pc * b.rs + jc * b.cs, b.rs, b.cs}, kc, nc, buf.b.data());
       const bool add = accumulate || pc > 0;
+      const bool last = pc + KC >= k;  // the bias goes in with the last block of the sum
       for (long ic = 0; ic < m; ic += MC) {
         const long mc = std::min(MC, m - ic);
         packA<MR>({a.p + ic * a.rs + pc * a.cs, a.rs, a.cs}, mc, kc, buf.a.data());
@@ -207,13 +221,17 @@ void gemmSerial(View a, View b, float* out, long ldc, long m, long n, long k, bo
             const long mr = std::min(MR, mc - ir);
             const float* pa = buf.a.data() + ir * kc;
             float* c = out + (ic + ir) * ldc + jc + jr;
+            const float* tileBias = bias && last ? bias + jc + jr : nullptr;
             if (mr == MR && nr == NR) {
-              KERNEL(kc, pa, pb, c, ldc, add);
+              KERNEL(kc, pa, pb, c, ldc, add, tileBias);
               continue;
             }
-            KERNEL(kc, pa, pb, edge, NR, false);
+            KERNEL(kc, pa, pb, edge, NR, false, nullptr);
             for (long r = 0; r < mr; r++)
-              for (long j = 0; j < nr; j++) c[r * ldc + j] = add ? c[r * ldc + j] + edge[r * NR + j] : edge[r * NR + j];
+              for (long j = 0; j < nr; j++) {
+                const float v = add ? c[r * ldc + j] + edge[r * NR + j] : edge[r * NR + j];
+                c[r * ldc + j] = tileBias ? v + tileBias[j] : v;
+              }
           }
         }
       }
@@ -224,7 +242,7 @@ void gemmSerial(View a, View b, float* out, long ldc, long m, long n, long k, bo
 // A register tile and the product that drives it.
 struct Tile {
   long mr, nr;
-  void (*serial)(View a, View b, float* out, long ldc, long m, long n, long k, bool accumulate);
+  void (*serial)(View a, View b, float* out, long ldc, long m, long n, long k, bool accumulate, const float* bias);
 };
 constexpr Tile TILE_AVX2{6, 16, gemmSerial<6, 16, kernel6x16>};
 constexpr Tile TILE_AVX512{8, 32, gemmSerial<8, 32, kernel8x32>};
@@ -409,10 +427,7 @@ void gemm(const GemmJob& job) {
       }
       if (i1 <= i0 || j1 <= j0) continue;
       tile.serial({a.p + i0 * a.rs, a.rs, a.cs}, {b.p + j0 * b.cs, b.rs, b.cs}, out + i0 * n + j0, n, i1 - i0, j1 - j0, k,
-                 job.accumulate);
-      if (job.bias)
-        for (long i = i0; i < i1; i++)
-          for (long j = j0; j < j1; j++) out[i * n + j] += job.bias[j];
+                 job.accumulate, job.bias ? job.bias + j0 : nullptr);
     }
   };
   // one part is the whole product: every batch, all rows and columns, on the calling thread
