@@ -4,7 +4,8 @@
  * backend kernel (every method of getBackend() wrapped with a timer) plus the time outside kernels
  * (op plumbing, autograd, GC, optimizer loops).
  *
- *   npx tsx bench/profile-step.ts [tiny] [lstm] [rnn] [--steps N] [--ops [--shapes]] [--backend js|wasm]
+ *   npx tsx bench/profile-step.ts [tiny] [nmt] [lstm] [rnn] [gpt] [decode] [--steps N] [--ops [--shapes]] [--backend js|wasm|native]
+ * (decode: W4's greedy decoding of one sentence per "step", its loss the number of tokens decoded)
  * CPU time per step (process.cpuUsage, all threads) is printed too: with LLMCORE_THREADS=1 it is the
  * figure least disturbed by other processes on a shared machine.
  *
@@ -100,6 +101,15 @@ function seq2seq(name: string, seed: number, B: number, S: number, T: number, co
   };
 }
 
+/** W4: greedy decoding of one sentence (10 source ids, 12 tokens, KV cache) with the W2 TINY model; "tokens" are the 12 decoded. */
+function decode(): Bench {
+  const g = new Generator(4);
+  const model = new Seq2SeqTransformer({ srcVocab: 4000, tgtVocab: 4000, dModel: 128, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 512, dropout: 0.1, maxLen: 64 }, { generator: new Generator(1) }).eval();
+  const sources = Array.from({ length: 8 }, () => new Tensor(randIds(g, 10, 4000), [1, 10]));
+  let next = 0;
+  return { name: 'W4-decode', tokens: 12, step: () => model.greedyDecode(sources[next++ % 8], { bos: 1, eos: -1, maxLen: 12 })[0].length };
+}
+
 /** W2 TINY as issue 3 defines it. */
 const tiny = (): Bench => seq2seq('W2-tiny', 1, 32, 16, 16, { srcVocab: 4000, tgtVocab: 4000, dModel: 128, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 512, dropout: 0.1 });
 
@@ -181,8 +191,8 @@ function median(xs: number[]): number {
 }
 
 for (const w of workloads) {
-  const b = w === 'tiny' ? tiny() : w === 'nmt' ? nmt() : w === 'lstm' ? lm('lstm') : w === 'rnn' ? lm('rnn') : w === 'gpt' ? await gpt() : null;
-  if (!b) throw new Error(`unknown workload ${w} (tiny, nmt, lstm, rnn, gpt)`);
+  const b = w === 'tiny' ? tiny() : w === 'nmt' ? nmt() : w === 'lstm' ? lm('lstm') : w === 'rnn' ? lm('rnn') : w === 'gpt' ? await gpt() : w === 'decode' ? decode() : null;
+  if (!b) throw new Error(`unknown workload ${w} (tiny, nmt, lstm, rnn, gpt, decode)`);
   for (let i = 0; i < warmup; i++) b.step();
   kernelTime.clear();
   const times: number[] = [];
