@@ -1,8 +1,8 @@
 // Scaled dot-product attention fused per (batch, head): scores, mask, softmax, dropout and the weighted
 // sum of the values in one pass over each query row, and the backward pass the same way — no packed
 // matrix products for these small per-head shapes, no score tensors between ops. The reference is
-// src/backend/js/attention.ts; the softmax is the native softmax's (padded tails, lanes by position),
-// so a row's weights do not depend on how many masked positions follow it.
+// src/backend/js/attention.ts; the softmax is the native softmax's row (simd.h softmaxRow: lanes by
+// position), so a row's weights do not depend on how many masked positions follow it.
 #include <cstring>
 #include <vector>
 
@@ -12,12 +12,11 @@
 namespace llmcore {
 namespace {
 
-// Per-thread scratch: a padded score row, the scaled query and a row accumulator.
+// Per-thread scratch: a row of score gradients, the scaled query and a row accumulator.
 struct Scratch {
-  std::vector<float> row, g, qs, acc;
+  std::vector<float> g, qs, acc;
   void fit(long s, long d, long dv) {
-    const long pad = (s + 7) & ~7L;
-    if (static_cast<long>(row.size()) < pad) row.resize(pad), g.resize(pad);
+    if (static_cast<long>(g.size()) < s) g.resize(s);
     if (static_cast<long>(qs.size()) < d) qs.resize(d);
     if (static_cast<long>(acc.size()) < std::max(d, dv)) acc.resize(std::max(d, dv));
   }
@@ -29,10 +28,9 @@ Scratch& scratch() {
 }
 
 __attribute__((target("avx2,fma"))) void forwardRange(const AttentionArgs& a, float* out, float* probs, float* dropped, long n0, long n1) {
-  const long T = a.t, S = a.s, D = a.d, DV = a.dv, pad = (S + 7) & ~7L;
+  const long T = a.t, S = a.s, D = a.d, DV = a.dv;
   Scratch& w = scratch();
   w.fit(S, D, DV);
-  float* row = w.row.data();
   float* qs = w.qs.data();
   float* acc = w.acc.data();
   for (long n = n0; n < n1; n++) {
@@ -42,25 +40,9 @@ __attribute__((target("avx2,fma"))) void forwardRange(const AttentionArgs& a, fl
       const float* q = a.q.slice(n, a.heads) + t * a.q.row;
       for (long d = 0; d < D; d++) qs[d] = q[d] * a.scale;
       const float* m = a.mask.p ? a.mask.slice(n, a.heads) + t * a.mask.row : nullptr;
-      float max = -INFINITY;
-      for (long s = 0; s < S; s++) {
-        float x = dot(qs, k + s * a.k.row, D);
-        if (m) x += m[s * a.mask.col];
-        row[s] = x;
-        if (x > max) max = x;
-      }
-      for (long s = S; s < pad; s++) row[s] = -INFINITY;
-      const __m256 shift = _mm256_set1_ps(max == -INFINITY ? 0.0f : max);
-      __m256 sum = _mm256_setzero_ps();
-      for (long s = 0; s < pad; s += 8) {
-        const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(row + s), shift));
-        _mm256_storeu_ps(row + s, e);
-        sum = _mm256_add_ps(sum, e);
-      }
-      const __m256 inv = _mm256_set1_ps(1.0f / hsum8(sum));
-      for (long s = 0; s < pad; s += 8) _mm256_storeu_ps(row + s, _mm256_mul_ps(_mm256_loadu_ps(row + s), inv));
       float* p = probs + (n * T + t) * S;
-      std::memcpy(p, row, S * sizeof(float));
+      for (long s = 0; s < S; s++) p[s] = dot(qs, k + s * a.k.row, D) + (m ? m[s * a.mask.col] : 0.0f);
+      softmaxRow(p, p, S);
       const float* weights = p;
       if (a.drop) {
         const float* keep = a.drop + (n * T + t) * S;

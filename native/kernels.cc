@@ -286,38 +286,17 @@ struct SoftmaxJob {
 // softmax: e^(x − max) summed in float lanes (as the wasm kernel), then scaled; log-softmax subtracts
 // log Σ. Within the parity test's float32 tolerance of the reference, which sums in double.
 __attribute__((target("avx2,fma"))) void softmaxRows(const SoftmaxJob& j, long r0, long r1) {
-  const long cols = j.cols, body = cols & ~7L;
+  const long cols = j.cols;
   for (long r = r0; r < r1; r++) {
     const float* px = j.x + r * cols;
     float* po = j.out + r * cols;
-    float max = -INFINITY;
-    for (long c = 0; c < cols; c++)
-      if (px[c] > max) max = px[c];
-    const float shift = max == -INFINITY ? 0.0f : max;
-    const __m256 vs = _mm256_set1_ps(shift);
-    __m256 acc = _mm256_setzero_ps();
-    long c = 0;
-    if (j.log) {
-      for (; c < body; c += 8) acc = _mm256_add_ps(acc, exp8(_mm256_sub_ps(_mm256_loadu_ps(px + c), vs)));
-      if (c < cols) acc = _mm256_add_ps(acc, exp8(_mm256_sub_ps(loadPart(px + c, cols - c, -INFINITY), vs)));
-      const float lse = std::log(hsum8(acc));
-      for (long k = 0; k < cols; k++) po[k] = px[k] - shift - lse;
+    if (!j.log) {
+      softmaxRow(px, po, cols);
       continue;
     }
-    for (; c < body; c += 8) {
-      const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(px + c), vs));
-      _mm256_storeu_ps(po + c, e);
-      acc = _mm256_add_ps(acc, e);
-    }
-    if (c < cols) {
-      const __m256 e = exp8(_mm256_sub_ps(loadPart(px + c, cols - c, -INFINITY), vs));
-      storePart(po + c, cols - c, e);
-      acc = _mm256_add_ps(acc, e);
-    }
-    const __m256 inv = _mm256_set1_ps(1.0f / hsum8(acc));
-    c = 0;
-    for (; c < body; c += 8) _mm256_storeu_ps(po + c, _mm256_mul_ps(_mm256_loadu_ps(po + c), inv));
-    if (c < cols) storePart(po + c, cols - c, _mm256_mul_ps(loadPart(po + c, cols - c, 0.0f), inv));
+    const float shift = rowShift(px, cols);
+    const float lse = std::log(expSum(px, cols, shift, nullptr));
+    for (long k = 0; k < cols; k++) po[k] = px[k] - shift - lse;
   }
 }
 

@@ -58,6 +58,42 @@ __attribute__((target("avx2,fma"))) inline void storePart(float* p, long n, __m2
   for (long i = 0; i < n; i++) p[i] = tmp[i];
 }
 
+// The shift a row's exponentials are taken from: its maximum, or 0 for a row of −∞ (whose softmax is 0/0).
+inline float rowShift(const float* x, long n) {
+  float max = -INFINITY;
+  for (long i = 0; i < n; i++)
+    if (x[i] > max) max = x[i];
+  return max == -INFINITY ? 0.0f : max;
+}
+
+// Σ e^(x − shift) over a row, summed in float lanes by position (as the wasm kernel; the tail padded with
+// −∞ through the same vector code, so an element's share never depends on the row's length); with
+// `out`, each e^(x − shift) is stored there too.
+__attribute__((target("avx2,fma"))) inline float expSum(const float* x, long n, float shift, float* out) {
+  const __m256 vs = _mm256_set1_ps(shift);
+  __m256 acc = _mm256_setzero_ps();
+  long i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vs));
+    if (out) _mm256_storeu_ps(out + i, e);
+    acc = _mm256_add_ps(acc, e);
+  }
+  if (i < n) {
+    const __m256 e = exp8(_mm256_sub_ps(loadPart(x + i, n - i, -INFINITY), vs));
+    if (out) storePart(out + i, n - i, e);
+    acc = _mm256_add_ps(acc, e);
+  }
+  return hsum8(acc);
+}
+
+// The softmax of a row of n values into out (which may be x).
+__attribute__((target("avx2,fma"))) inline void softmaxRow(const float* x, float* out, long n) {
+  const __m256 inv = _mm256_set1_ps(1.0f / expSum(x, n, rowShift(x, n), out));
+  long i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_loadu_ps(out + i), inv));
+  if (i < n) storePart(out + i, n - i, _mm256_mul_ps(loadPart(out + i, n - i, 0.0f), inv));
+}
+
 __attribute__((target("avx2,fma"))) inline float dot(const float* x, const float* y, long k) {
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
   long p = 0;
