@@ -15,6 +15,7 @@ import { setBackend, type Backend } from '../src/backend/backend.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { Generator, manualSeed } from '../src/util/random.js';
 import { crossEntropy } from '../src/ops/nn.js';
+import { makeW4Sources, W4, W4_CONFIG } from './w4-decode.js';
 import { Seq2SeqTransformer, type Seq2SeqConfig } from '../src/models/seq2seq/model.js';
 import { Embedding, Linear } from '../src/nn/layers.js';
 import { LSTM } from '../src/nn/lstm.js';
@@ -101,13 +102,12 @@ function seq2seq(name: string, seed: number, B: number, S: number, T: number, co
   };
 }
 
-/** W4: greedy decoding of one sentence (10 source ids, 12 tokens, KV cache) with the W2 TINY model; "tokens" are the 12 decoded. */
+/** W4 (bench/w4-decode.ts): greedy decoding of one sentence per "step"; "tokens" are the ones decoded. */
 function decode(): Bench {
-  const g = new Generator(4);
-  const model = new Seq2SeqTransformer({ srcVocab: 4000, tgtVocab: 4000, dModel: 128, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 512, dropout: 0.1, maxLen: 64 }, { generator: new Generator(1) }).eval();
-  const sources = Array.from({ length: 8 }, () => new Tensor(randIds(g, 10, 4000), [1, 10]));
+  const model = new Seq2SeqTransformer(W4_CONFIG, { generator: new Generator(1) }).eval();
+  const sources = makeW4Sources().map((s) => new Tensor(s, [1, W4.srcLength]));
   let next = 0;
-  return { name: 'W4-decode', tokens: 12, step: () => model.greedyDecode(sources[next++ % 8], { bos: 1, eos: -1, maxLen: 12 })[0].length };
+  return { name: 'W4-decode', tokens: W4.tgtTokens, step: () => model.greedyDecode(sources[next++ % sources.length], { bos: W4.bos, eos: -1, maxLen: W4.tgtTokens })[0].length };
 }
 
 /** W2 TINY as issue 3 defines it. */

@@ -58,15 +58,14 @@ export function scaledDotProductAttention(
   }
   const scale = 1 / Math.sqrt(D);
   const training = dropout > 0 && options.training !== false;
-  const fused = fusedAttention(q, k, v, mask ? additiveMask(mask) : null, {
-    scale, dropout, training, generator: training ? options.generator ?? defaultGenerator() : defaultGenerator(),
-  });
+  const generator = options.generator ?? defaultGenerator();
+  const fused = fusedAttention(q, k, v, mask ? additiveMask(mask) : null, { scale, dropout, training, generator });
   if (fused) return fused;
   // scaling q (T·D values) rather than the scores (T·S) is what PyTorch does, and no dearer
   let scores = matmul(q.mul(scale), k.transpose(-2, -1)); // (..., T, S)
   if (mask) scores = add(scores, additiveMask(mask));
   let weights = softmax(scores, -1); // (..., T, S)
-  if (training) weights = dropoutOp(weights, dropout, true, options.generator ?? defaultGenerator());
+  if (training) weights = dropoutOp(weights, dropout, true, generator);
   return { output: matmul(weights, v), weights }; // (..., T, Dv)
 }
 

@@ -8,10 +8,12 @@
  */
 import { getBackend, type AttentionOperand, type AttentionParams, type FloatArray } from '../backend/backend.js';
 import { attentionBackward as jsAttentionBackward } from '../backend/js/attention.js';
+import { dropoutMask } from '../backend/js/nn.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastStrides, sizeOf } from '../tensor/shape.js';
 import type { Generator } from '../util/random.js';
 import { floatAlloc, fromOp } from './make.js';
+import { dropoutDraws } from './nn.js';
 
 /** What fusedAttention returns: the output (..., T, Dv) and the weights (..., T, S), dropout applied. */
 export interface FusedAttentionResult {
@@ -73,12 +75,9 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | n
   const scores = n * T * S;
   let drop: FloatArray | null = null;
   if (p > 0 && options.training) {
-    // the draws and the rule of the dropout op (src/ops/nn.ts), so a seed gives the same masks either way
-    const bits = options.generator.fillUint32(new Uint32Array(scores), scores);
-    const threshold = Math.round(p * 4294967296) - 2147483648;
-    drop = floatAlloc(dtype, scores);
-    const keep = drop instanceof Float32Array ? Math.fround(1 / (1 - p)) : 1 / (1 - p);
-    for (let i = 0; i < scores; i++) drop[i] = (bits[i] ^ -2147483648) >= threshold ? keep : 0;
+    // the dropout op's draws and rule, so a seed gives the same masks either way
+    const { bits, threshold, scale } = dropoutDraws(scores, p, dtype, options.generator);
+    dropoutMask(bits, threshold, scale, (drop = floatAlloc(dtype, scores)));
   }
   const br = r - 2;
   const params: AttentionParams = {

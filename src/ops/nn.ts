@@ -1,6 +1,7 @@
 /** Functional neural-network ops: softmax, layerNorm, embedding, dropout, linear and the losses. */
 import { getBackend } from '../backend/backend.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { DType } from '../tensor/dtype.js';
 import { formatShape, normalizeAxis, sameShape, ShapeError, sizeOf } from '../tensor/shape.js';
 import { defaultGenerator, type Generator } from '../util/random.js';
 import { floatAlloc, fromOp, requireFloat } from './make.js';
@@ -114,18 +115,15 @@ export function dropout(x: Tensor, p: number, training = true, generator: Genera
   if (!(p >= 0 && p <= 1)) throw new ShapeError(`dropout: p must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
   requireFloat(x, 'dropout');
-  // one 32-bit draw per element, kept when it is at least p·2³² (p = 1 keeps nothing)
   const n = x.size;
-  const bits = generator.fillUint32(dropoutBits(n), n);
+  const { bits, threshold, scale } = dropoutDraws(n, p, x.dtype, generator);
   const xd = x.floatData();
   const mask = floatAlloc(x.dtype, n);
   const out = floatAlloc(x.dtype, n);
   if (p < 1) {
-    const t = Math.round(p * 4294967296) - 2147483648;
-    const scale = mask instanceof Float32Array ? Math.fround(1 / (1 - p)) : 1 / (1 - p);
     const be = getBackend();
-    if (be.dropout) be.dropout(bits, t, scale, xd, out, mask);
-    else jsDropout(bits, t, scale, xd, out, mask);
+    if (be.dropout) be.dropout(bits, threshold, scale, xd, out, mask);
+    else jsDropout(bits, threshold, scale, xd, out, mask);
   } else {
     for (let i = 0; i < n; i++) out[i] = xd[i] * 0;
   }
@@ -139,10 +137,19 @@ export function dropout(x: Tensor, p: number, training = true, generator: Genera
 }
 
 let bitsScratch = new Uint32Array(0);
-/** A reusable buffer for the random draws of `dropout` (consumed before the op returns). */
-function dropoutBits(n: number): Uint32Array {
+
+/**
+ * Dropout's random draws for n elements — one 32-bit draw each, in a reusable buffer consumed before the
+ * caller returns — and the rule's threshold and kept-value scale (see src/backend/js/nn.ts dropout), for
+ * the dropout op and for attention's fused dropout alike, so one seed gives one mask either way.
+ */
+export function dropoutDraws(n: number, p: number, dtype: DType, generator: Generator): { bits: Uint32Array; threshold: number; scale: number } {
   if (bitsScratch.length < n) bitsScratch = new Uint32Array(Math.max(n, 2 * bitsScratch.length));
-  return bitsScratch;
+  const bits = generator.fillUint32(bitsScratch, n);
+  // kept where the draw is at least p·2³² (p = 1 keeps nothing)
+  const threshold = Math.round(p * 4294967296) - 2147483648;
+  const scale = dtype === 'float64' ? 1 / (1 - p) : Math.fround(1 / (1 - p));
+  return { bits, threshold, scale };
 }
 
 

@@ -182,13 +182,15 @@ export function scatterAdd(src: FloatArray, outer: number, n: number, inner: num
  * mask = 0; out = x·mask, which keeps NaN as a product with the mask does. `threshold` = round(p·2³²) − 2³¹.
  */
 export function dropout(bits: Uint32Array, threshold: number, scale: number, x: FloatArray, out: FloatArray, mask: FloatArray): void {
-  const n = out.length;
+  dropoutMask(bits, threshold, scale, mask);
+  for (let i = 0; i < out.length; i++) out[i] = x[i] * mask[i];
+}
+
+/** Dropout's mask alone: scale where (int)(bits ^ 2³¹) ≥ threshold, else 0, for each of mask.length draws. */
+export function dropoutMask(bits: Uint32Array, threshold: number, scale: number, mask: FloatArray): void {
+  const n = mask.length;
   const signed = new Int32Array(bits.buffer, bits.byteOffset, n);
-  for (let i = 0; i < n; i++) {
-    const m = (signed[i] ^ -2147483648) >= threshold ? scale : 0;
-    mask[i] = m;
-    out[i] = x[i] * m;
-  }
+  for (let i = 0; i < n; i++) mask[i] = (signed[i] ^ -2147483648) >= threshold ? scale : 0;
 }
 
 /** Dropout's gradient: out = g·mask. */
