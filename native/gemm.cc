@@ -74,37 +74,21 @@ void packB(View b, long kc, long nc, float* dst) {
 // 16 columns of it, added last — as a pass over the finished product would add it, with the tile still in registers).
 __attribute__((target("avx2,fma"))) void kernel6x16(long kc, const float* pa, const float* pb, float* c, long ldc, bool add, const float* bias) {
   constexpr long MR = 6, NR = 16;
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  __m256 acc[2 * MR];
+  for (long i = 0; i < 2 * MR; i++) acc[i] = _mm256_setzero_ps();
   for (long p = 0; p < kc; p++) {
     const __m256 b0 = _mm256_loadu_ps(pb);
     const __m256 b1 = _mm256_loadu_ps(pb + 8);
-    __m256 a = _mm256_broadcast_ss(pa);
-    c00 = _mm256_fmadd_ps(a, b0, c00);
-    c01 = _mm256_fmadd_ps(a, b1, c01);
-    a = _mm256_broadcast_ss(pa + 1);
-    c10 = _mm256_fmadd_ps(a, b0, c10);
-    c11 = _mm256_fmadd_ps(a, b1, c11);
-    a = _mm256_broadcast_ss(pa + 2);
-    c20 = _mm256_fmadd_ps(a, b0, c20);
-    c21 = _mm256_fmadd_ps(a, b1, c21);
-    a = _mm256_broadcast_ss(pa + 3);
-    c30 = _mm256_fmadd_ps(a, b0, c30);
-    c31 = _mm256_fmadd_ps(a, b1, c31);
-    a = _mm256_broadcast_ss(pa + 4);
-    c40 = _mm256_fmadd_ps(a, b0, c40);
-    c41 = _mm256_fmadd_ps(a, b1, c41);
-    a = _mm256_broadcast_ss(pa + 5);
-    c50 = _mm256_fmadd_ps(a, b0, c50);
-    c51 = _mm256_fmadd_ps(a, b1, c51);
+#pragma GCC unroll 6
+    for (long r = 0; r < MR; r++) {
+      const __m256 a = _mm256_broadcast_ss(pa + r);
+      acc[2 * r] = _mm256_fmadd_ps(a, b0, acc[2 * r]);
+      acc[2 * r + 1] = _mm256_fmadd_ps(a, b1, acc[2 * r + 1]);
+    }
     pa += MR;
     pb += NR;
   }
-  const __m256 acc[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+#pragma GCC unroll 6
   for (long r = 0; r < MR; r++) {
     float* row = c + r * ldc;
     __m256 v0 = acc[2 * r], v1 = acc[2 * r + 1];
