@@ -27,6 +27,12 @@ Scratch& scratch() {
   return s;
 }
 
+// Query row t of slice n times the scale (as the composed ops scale q before q·kᵀ), into qs.
+inline void scaledQuery(const AttentionArgs& a, long n, long t, float* qs) {
+  const float* q = a.q.slice(n, a.heads) + t * a.q.row;
+  for (long d = 0; d < a.d; d++) qs[d] = q[d] * a.scale;
+}
+
 __attribute__((target("avx2,fma"))) void forwardRange(const AttentionArgs& a, float* out, float* probs, float* dropped, long n0, long n1) {
   const long T = a.t, S = a.s, D = a.d, DV = a.dv;
   Scratch& w = scratch();
@@ -37,8 +43,7 @@ __attribute__((target("avx2,fma"))) void forwardRange(const AttentionArgs& a, fl
     const float* k = a.k.slice(n, a.heads);
     const float* v = a.v.slice(n, a.heads);
     for (long t = 0; t < T; t++) {
-      const float* q = a.q.slice(n, a.heads) + t * a.q.row;
-      for (long d = 0; d < D; d++) qs[d] = q[d] * a.scale;
+      scaledQuery(a, n, t, qs);
       const float* m = a.mask.p ? a.mask.slice(n, a.heads) + t * a.mask.row : nullptr;
       float* p = probs + (n * T + t) * S;
       for (long s = 0; s < S; s++) p[s] = dot(qs, k + s * a.k.row, D) + (m ? m[s * a.mask.col] : 0.0f);
@@ -70,8 +75,7 @@ __attribute__((target("avx2,fma"))) void backwardRange(const AttentionArgs& a, c
     float* dk = b.dk + n * S * D;
     float* dv = b.dv ? b.dv + n * S * DV : nullptr;
     for (long t = 0; t < T; t++) {
-      const float* q = a.q.slice(n, a.heads) + t * a.q.row;
-      for (long d = 0; d < D; d++) qs[d] = q[d] * a.scale;
+      scaledQuery(a, n, t, qs);
       const float* p = b.probs + (n * T + t) * S;
       const float* keep = a.drop ? a.drop + (n * T + t) * S : nullptr;
       const float* go = b.gOut ? b.gOut + (n * T + t) * DV : nullptr;
